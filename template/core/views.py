@@ -1,0 +1,31 @@
+"""Views for site-wide pages."""
+
+from datetime import UTC, datetime, timedelta
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_safe
+
+from config import project
+
+# RFC 9116 asks for an Expires date less than a year ahead; computing it when served
+# keeps the file valid without anyone remembering to renew it.
+SECURITY_TXT_LIFETIME = timedelta(days=180)
+
+
+@require_safe
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/home.html")
+
+
+@require_safe
+def security_txt(request: HttpRequest) -> HttpResponse:
+    """/.well-known/security.txt: where to report a vulnerability (RFC 9116)."""
+    expires = datetime.now(UTC).replace(microsecond=0) + SECURITY_TXT_LIFETIME
+    lines = [
+        f"Contact: mailto:{project.SECURITY_CONTACT_EMAIL}",
+        f"Expires: {expires.isoformat().replace('+00:00', 'Z')}",
+        "Preferred-Languages: en",
+        f"Canonical: {request.build_absolute_uri()}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")

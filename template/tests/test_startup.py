@@ -1,0 +1,99 @@
+"""Start-up refuses unsafe configuration with a message naming the variable."""
+
+import pytest
+
+from tests.conftest import manage, production_env
+
+
+def assert_refused(result, *fragments: str) -> None:
+    assert result.returncode != 0, "start-up should have been refused"
+    for fragment in fragments:
+        assert fragment in result.stderr, result.stderr
+
+
+def test_startup_fails_without_a_secret_key():
+    result = manage("check", env=production_env(DJANGO_SECRET_KEY=None))
+
+    assert_refused(result, "DJANGO_SECRET_KEY is not set")
+
+
+@pytest.mark.parametrize(
+    "weak_key",
+    [
+        "short-key",
+        "a" * 64,
+        "django-insecure-development-only-never-deploy-this-7Hq2xZ9vK4mB8nR1",
+    ],
+    ids=["short", "few-distinct-characters", "development-key"],
+)
+def test_startup_fails_with_a_weak_secret_key(weak_key):
+    result = manage("check", env=production_env(DJANGO_SECRET_KEY=weak_key))
+
+    assert_refused(result, "DJANGO_SECRET_KEY is too weak")
+
+
+def test_startup_fails_with_a_weak_fallback_key():
+    result = manage("check", env=production_env(DJANGO_SECRET_KEY_FALLBACKS="old-short-key"))
+
+    assert_refused(result, "DJANGO_SECRET_KEY_FALLBACKS is too weak")
+
+
+def test_startup_fails_without_an_email_url():
+    result = manage("check", env=production_env(EMAIL_URL=None))
+
+    assert_refused(result, "EMAIL_URL is not set")
+
+
+def test_startup_refuses_a_wildcard_allowed_host():
+    result = manage("check", env=production_env(DJANGO_ALLOWED_HOSTS="*"))
+
+    assert_refused(result, "DJANGO_ALLOWED_HOSTS contains '*'")
+
+
+def test_startup_refuses_an_unknown_environment_name():
+    result = manage("check", env=production_env(DJANGO_ENV="develop"))
+
+    assert_refused(result, "DJANGO_ENV is 'develop'")
+
+
+def test_startup_refuses_admin_as_the_admin_path():
+    result = manage("check", env=production_env(DJANGO_ADMIN_URL_PATH="admin"))
+
+    assert_refused(result, "DJANGO_ADMIN_URL_PATH is 'admin'")
+
+
+def test_startup_refuses_a_plaintext_database_connection():
+    result = manage(
+        "check",
+        env=production_env(DATABASE_URL="postgres://u:p@db.example.com:5432/app?sslmode=disable"),
+    )
+
+    assert_refused(result, "sslmode=disable")
+
+
+def test_development_mode_starts_without_a_secret_and_uses_plain_cookie_names():
+    code = "from django.conf import settings as s; print(s.SESSION_COOKIE_NAME, s.DEBUG)"
+    result = manage(
+        "shell",
+        "--verbosity=0",
+        "-c",
+        code,
+        env=production_env(DJANGO_ENV="development", DJANGO_SECRET_KEY=None, EMAIL_URL=None),
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["sessionid", "True"]
+
+
+def test_production_database_connections_require_tls():
+    code = "from django.conf import settings as s; print(s.DATABASES['default']['OPTIONS'])"
+    result = manage(
+        "shell",
+        "--verbosity=0",
+        "-c",
+        code,
+        env=production_env(DATABASE_URL="postgres://u:p@db.example.com:5432/app"),
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert "'sslmode': 'require'" in result.stdout

@@ -1,0 +1,93 @@
+"""Email is the login; accounts are unique whatever the letter case."""
+
+import pytest
+from django.contrib.auth import authenticate
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def test_email_login_works_through_the_login_page(client, user):
+    response = client.post(
+        "/accounts/login/", {"username": "ada@example.com", "password": PASSWORD}, secure=True
+    )
+
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(user.pk)
+
+
+def test_email_login_ignores_letter_case(user):
+    assert authenticate(username="Ada@Example.COM", password=PASSWORD) == user
+
+
+def test_wrong_password_is_refused(user):
+    assert authenticate(username="ada@example.com", password="not-the-password-at-all") is None
+
+
+def test_email_is_stored_in_lowercase(django_user_model):
+    created = django_user_model.objects.create_user(email="Grace@Example.com", password=PASSWORD)
+
+    assert created.email == "grace@example.com"
+
+
+def test_email_uniqueness_ignores_case_in_the_database(django_user_model, user):
+    duplicate = django_user_model(email="ADA@example.com")
+    # Bypass save() normalisation: the database constraint itself must refuse it.
+    with pytest.raises(IntegrityError), transaction.atomic():
+        django_user_model.objects.bulk_create([duplicate])
+
+
+def test_email_uniqueness_ignores_case_in_the_admin_form(user):
+    from users.forms import UserCreationForm
+
+    form = UserCreationForm(
+        data={
+            "email": "ADA@EXAMPLE.COM",
+            "usable_password": "true",
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+        }
+    )
+
+    assert not form.is_valid()
+    assert "email" in form.errors
+
+
+def test_superuser_can_be_created_without_a_username(django_user_model):
+    admin = django_user_model.objects.create_superuser(email="root@example.com", password=PASSWORD)
+
+    assert admin.is_staff and admin.is_superuser
+
+
+@pytest.mark.parametrize(
+    "weak",
+    ["short-pass1", "password123456", "12345678901234", "ada@example.com"],
+    ids=["under-12-characters", "common", "numeric", "same-as-email"],
+)
+def test_weak_passwords_are_refused(user, weak):
+    with pytest.raises(ValidationError):
+        validate_password(weak, user=user)
+
+
+def test_argon2_hashes_new_passwords_in_production():
+    import config.settings
+
+    assert config.settings.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
+
+
+def test_admin_login_works_with_email(client, django_user_model):
+    from django.conf import settings
+
+    django_user_model.objects.create_superuser(email="root@example.com", password=PASSWORD)
+    response = client.post(
+        f"/{settings.ADMIN_URL_PATH}/login/",
+        {"username": "ROOT@example.com", "password": PASSWORD},
+        secure=True,
+    )
+
+    assert response.status_code == 302
+    assert client.get(f"/{settings.ADMIN_URL_PATH}/", secure=True).status_code == 200

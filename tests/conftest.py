@@ -1,0 +1,136 @@
+"""Fixtures that render projects from this checkout and start the services they need.
+
+Each answer set is rendered once per run and each render is synced once; PostgreSQL
+starts once. Everything started here is stopped here.
+"""
+
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import copier
+import pytest
+
+from tests.postgres_tls import PostgresTLS, running_postgres_tls
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Awkward but valid free text: quotes, apostrophes, backslashes, non-ASCII letters,
+# Markdown and HTML syntax, and text that looks like Jinja.
+AWKWARD_TEXT = {
+    "project_name": 'Ça "marche" l\'été \\o/ {{ boom }} *à* <b>',
+    "description": 'Fête\'s "best" {% raw %} \\n <script>alert(1)</script> `code` [x](y)',
+    "author_name": 'Zoë O\'Brien "ZB" \\ {# note #}',
+}
+
+ANSWER_SETS: dict[str, dict[str, object]] = {
+    "default": {},
+    "python-3.12": {"python_version": "3.12"},
+    "no-preload": {"hsts_preload": False},
+    "python-3.12-no-preload": {"python_version": "3.12", "hsts_preload": False},
+    "awkward-text": {**AWKWARD_TEXT, "project_slug": "awkward_site"},
+}
+
+# Variables a child process may inherit; everything else (DJANGO_*, VIRTUAL_ENV, nox's
+# UV_PROJECT_ENVIRONMENT...) would leak this runner's state into the project.
+INHERITED = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "PYENV_ROOT", "PYENV_VERSION",
+             "UV_CACHE_DIR", "UV_PYTHON_DOWNLOADS", "UV_INDEX_URL", "UV_DEFAULT_INDEX",
+             "SSL_CERT_FILE", "REQUESTS_CA_BUNDLE", "CI")  # fmt: skip
+
+
+def child_env(**extra: str) -> dict[str, str]:
+    """A minimal environment for running uv, pytest or manage.py in a render."""
+    env = {key: os.environ[key] for key in INHERITED if key in os.environ}
+    env.setdefault("UV_PYTHON_DOWNLOADS", "never")
+    env.update(extra)
+    return env
+
+
+def run(
+    args: list[str], cwd: Path, timeout: float = 600, **env: str
+) -> subprocess.CompletedProcess:
+    """Run a command in a render; the caller asserts on returncode and output."""
+    return subprocess.run(
+        args,
+        cwd=cwd,
+        env=child_env(**env),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def checkout_files(root: Path) -> list[str]:
+    """Files of this checkout as git sees them: tracked plus untracked, not ignored."""
+    listing = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return [name for name in listing.stdout.split("\0") if name and (root / name).exists()]
+
+
+def copy_checkout(destination: Path) -> Path:
+    """Copy the working tree (with uncommitted edits) to a plain directory."""
+    for name in checkout_files(ROOT):
+        target = destination / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(ROOT / name, target)
+    return destination
+
+
+@dataclass
+class Renders:
+    """Renders each answer set once, and syncs each render's environment once."""
+
+    template: Path
+    workspace: Path
+    rendered: dict[str, Path] = field(default_factory=dict)
+    synced: dict[str, subprocess.CompletedProcess] = field(default_factory=dict)
+
+    def path(self, name: str) -> Path:
+        if name not in self.rendered:
+            destination = self.workspace / name
+            copier.run_copy(
+                str(self.template),
+                str(destination),
+                data=dict(ANSWER_SETS[name]),
+                defaults=True,
+                unsafe=False,
+                quiet=True,
+            )
+            self.rendered[name] = destination
+        return self.rendered[name]
+
+    def sync(self, name: str) -> Path:
+        """`uv sync --locked` (dev group included), as a developer does after copying."""
+        project = self.path(name)
+        if name not in self.synced:
+            self.synced[name] = run(["uv", "sync", "--locked"], cwd=project)
+        result = self.synced[name]
+        assert result.returncode == 0, f"uv sync --locked failed:\n{result.stderr}"
+        return project
+
+
+@pytest.fixture(scope="session")
+def template_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return copy_checkout(tmp_path_factory.mktemp("template"))
+
+
+@pytest.fixture(scope="session")
+def renders(template_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Renders:
+    return Renders(template=template_dir, workspace=tmp_path_factory.mktemp("renders"))
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresTLS]:
+    """PostgreSQL 15 accepting TLS connections only, as Heroku Postgres does."""
+    with running_postgres_tls(Path(tempfile.gettempdir())) as server:
+        yield server

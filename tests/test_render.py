@@ -1,0 +1,130 @@
+"""Each answer set renders a complete, parseable, lint-clean project."""
+
+import ast
+import json
+import os
+import re
+import tomllib
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.conftest import ANSWER_SETS, AWKWARD_TEXT, ROOT, run
+
+TEMPLATE = ROOT / "template"
+JINJA_MARKERS = re.compile(r"\{\{|\{%|\{#|%\}|#\}")
+
+pytestmark = pytest.mark.parametrize("answers", list(ANSWER_SETS))
+
+
+def rendered_files(project: Path) -> list[Path]:
+    return sorted(
+        path
+        for path in project.rglob("*")
+        if path.is_file() and ".venv" not in path.parts and "__pycache__" not in path.parts
+    )
+
+
+def test_no_jinja_file_or_marker_is_left(renders, answers):
+    """Verbatim files equal their source; rendered ones keep no Jinja syntax.
+
+    The awkward-text answers contain Jinja-like text on purpose, so for that set only
+    the `.jinja` suffixes are checked here; test_free_text_answers_survive_every_file_type
+    checks that its text arrives intact.
+    """
+    project = renders.path(answers)
+    awkward = answers == "awkward-text"
+
+    for path in rendered_files(project):
+        assert not path.name.endswith(".jinja"), f"{path.name} was not rendered"
+        source = TEMPLATE / path.relative_to(project)
+        if source.exists():
+            # Copied verbatim: Django templates keep their own {% %} tags.
+            assert path.read_bytes() == source.read_bytes(), f"{path} differs from its source"
+            continue
+        if not awkward:
+            text = path.read_text()
+            assert not JINJA_MARKERS.search(text), f"Jinja left in {path.relative_to(project)}"
+
+
+def test_structured_files_parse(renders, answers):
+    project = renders.path(answers)
+
+    for path in rendered_files(project):
+        if path.suffix == ".toml" or path.name == "uv.lock":
+            tomllib.loads(path.read_text())
+        elif path.suffix in {".yml", ".yaml"}:
+            yaml.safe_load(path.read_text())
+        elif path.suffix == ".json":
+            json.loads(path.read_text())
+        elif path.suffix == ".py":
+            ast.parse(path.read_text(), filename=str(path))
+
+
+def test_ruff_lint_and_format_are_clean(renders, answers):
+    project = renders.path(answers)
+
+    lint = run(["ruff", "check", "--no-cache", "."], cwd=project)
+    assert lint.returncode == 0, lint.stdout + lint.stderr
+    formatting = run(["ruff", "format", "--check", "--no-cache", "."], cwd=project)
+    assert formatting.returncode == 0, formatting.stdout + formatting.stderr
+
+
+def test_heroku_files_are_in_place(renders, answers):
+    project = renders.path(answers)
+    expected_python = ANSWER_SETS[answers].get("python_version", "3.13")
+
+    assert (project / ".python-version").read_text().strip() == expected_python
+    procfile = dict(
+        line.split(": ", 1) for line in (project / "Procfile").read_text().splitlines() if line
+    )
+    assert procfile["web"].startswith("gunicorn --config gunicorn.conf.py config.wsgi")
+    assert procfile["release"] == "./bin/release"
+    assert os.access(project / "bin" / "release", os.X_OK), "bin/release must be executable"
+    app = json.loads((project / "app.json").read_text())
+    assert {"plan": "heroku-postgresql", "as": "DATABASE"} in app["addons"]
+    assert app["env"]["DJANGO_SECRET_KEY"]["generator"] == "secret"
+    assert not {"PORT", "DATABASE_URL", "WEB_CONCURRENCY"} & app["env"].keys()
+
+
+def test_local_opt_in_is_written_to_an_ignored_env_file(renders, answers):
+    project = renders.path(answers)
+
+    assert "DJANGO_ENV=development" in (project / ".env").read_text().splitlines()
+    assert ".env" in (project / ".gitignore").read_text().splitlines()
+    for name in ("manage.py", "config/wsgi.py", "config/asgi.py", "Procfile"):
+        assert "DJANGO_ENV" not in (project / name).read_text(), f"{name} must not set DJANGO_ENV"
+
+
+def test_free_text_answers_survive_every_file_type(renders, answers):
+    project = renders.path(answers)
+    given = {**yaml.safe_load((project / ".copier-answers.yml").read_text())}
+    name, description, author = given["project_name"], given["description"], given["author_name"]
+    if answers == "awkward-text":
+        assert (name, description, author) == (
+            AWKWARD_TEXT["project_name"],
+            AWKWARD_TEXT["description"],
+            AWKWARD_TEXT["author_name"],
+        )
+
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text())["project"]
+    assert pyproject["description"] == description
+    assert pyproject["authors"] == [{"name": author, "email": given["author_email"]}]
+    app = json.loads((project / "app.json").read_text())
+    assert (app["name"], app["description"]) == (name, description)
+    module = ast.parse((project / "config" / "project.py").read_text())
+    literals = {
+        node.targets[0].id: ast.literal_eval(node.value)
+        for node in module.body
+        if isinstance(node, ast.Assign)
+    }
+    assert literals["PROJECT_NAME"] == name
+    assert literals["HSTS_PRELOAD"] is ANSWER_SETS[answers].get("hsts_preload", True)
+    readme_title = (project / "README.md").read_text().splitlines()[0]
+    assert unescape_markdown(readme_title.removeprefix("# ")) == name
+
+
+def unescape_markdown(text: str) -> str:
+    """What CommonMark shows for backslash-escaped punctuation."""
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", text)

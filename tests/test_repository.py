@@ -1,0 +1,116 @@
+"""The repository keeps its promises: layout, the README's two commands, CI."""
+
+import re
+import socket
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, checkout_files, child_env
+
+README_COMMANDS = re.findall(r"```sh\n(.+?)\n```", (ROOT / "README.md").read_text())
+
+
+def test_top_level_is_exactly_the_designed_layout():
+    top_level = {name.split("/")[0] for name in checkout_files(ROOT)}
+
+    assert top_level == {
+        "copier.yml", "template", "tests", "docs", "noxfile.py", "README.md",
+        "CHANGELOG.md", "LICENSE", ".ci", ".gitignore", "pyproject.toml", "uv.lock",
+    }  # fmt: skip
+
+
+def test_readme_opens_with_the_render_command_then_the_test_command():
+    render, test = README_COMMANDS[:2]
+
+    assert render.startswith("uvx copier@") and " copy " in render
+    assert render.endswith("uv run manage.py runserver")
+    assert test.startswith("uvx nox")
+
+
+def test_ci_runs_the_readme_test_command():
+    ci_lines = (ROOT / ".ci" / "run").read_text().splitlines()
+
+    assert README_COMMANDS[1] in ci_lines
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.mark.slow
+def test_readme_render_command_renders_and_serves_a_project(tmp_path):
+    """Runs the README's first command on a clone of this checkout.
+
+    Two changes make it unattended: `--defaults` answers the questions, and runserver
+    gets a free port; the test stops it after the home page answers.
+    """
+    clone = tmp_path / "parapet"
+    for name in checkout_files(ROOT):
+        (clone / name).parent.mkdir(parents=True, exist_ok=True)
+        (clone / name).write_bytes((ROOT / name).read_bytes())
+        (clone / name).chmod((ROOT / name).stat().st_mode)
+    git = ["git", "-c", "user.name=Parapet tests", "-c", "user.email=tests@example.com"]
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "checkout"]):
+        subprocess.run([*git, *args], cwd=clone, check=True, capture_output=True)
+
+    *setup, serve = README_COMMANDS[0].split(" && ")
+    setup[0] = setup[0].replace(" copy ", " copy --defaults ", 1)
+    prepared = subprocess.run(
+        ["bash", "-c", " && ".join(setup)],
+        cwd=clone,
+        env=child_env(),
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert prepared.returncode == 0, prepared.stdout + prepared.stderr
+    project = tmp_path / "my-site"
+    assert (project / "db.sqlite3").exists(), "migrate should have created the database"
+
+    port = free_port()
+    server = subprocess.Popen(
+        [*serve.split(), f"127.0.0.1:{port}", "--noreload"],
+        cwd=project,
+        env=child_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        body = wait_for_page(f"http://127.0.0.1:{port}/", server)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    assert "My Site" in body
+
+
+def wait_for_page(url: str, server: subprocess.Popen, limit: float = 60) -> str:
+    """The page's text once the server answers; fails if it never does."""
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            output = server.stdout.read().decode() if server.stdout else ""
+            pytest.fail(f"runserver exited with {server.returncode}:\n{output}")
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 (loopback)
+                return response.read().decode()
+        except OSError:
+            time.sleep(0.25)
+    pytest.fail(f"{url} did not answer within {limit} s")
+
+
+def test_changelog_lists_security_first():
+    changelog = (ROOT / "CHANGELOG.md").read_text()
+    first_release = changelog.split("\n## ")[1]
+
+    assert first_release.split("\n### ")[1].startswith("Security")
+
+
+def test_license_is_present():
+    assert Path(ROOT / "LICENSE").read_text().startswith("MIT License")
