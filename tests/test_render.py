@@ -13,6 +13,8 @@ import yaml
 from tests.conftest import ANSWER_SETS, AWKWARD_TEXT, ROOT, run
 
 TEMPLATE = ROOT / "template"
+# Made by running a render (its environment, caches, test databases), not by Copier.
+GENERATED = {".venv", "__pycache__", ".git", "staticfiles", "test-db.sqlite3", "db.sqlite3"}
 JINJA_MARKERS = re.compile(r"\{\{|\{%|\{#|%\}|#\}")
 
 pytestmark = pytest.mark.parametrize("answers", list(ANSWER_SETS))
@@ -22,7 +24,7 @@ def rendered_files(project: Path) -> list[Path]:
     return sorted(
         path
         for path in project.rglob("*")
-        if path.is_file() and ".venv" not in path.parts and "__pycache__" not in path.parts
+        if path.is_file() and not GENERATED.intersection(path.parts)
     )
 
 
@@ -45,6 +47,8 @@ def test_no_jinja_file_or_marker_is_left(renders, answers):
             continue
         if not awkward:
             text = path.read_text()
+            if path.suffix == ".md":  # docs may quote Django template tags in code spans
+                text = re.sub(r"`[^`\n]+`", "", text)
             assert not JINJA_MARKERS.search(text), f"Jinja left in {path.relative_to(project)}"
 
 

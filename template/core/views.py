@@ -2,8 +2,9 @@
 
 from datetime import UTC, datetime, timedelta
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.views.decorators.http import require_safe
 
 from config import project
@@ -16,6 +17,12 @@ SECURITY_TXT_LIFETIME = timedelta(days=180)
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "core/home.html")
+
+
+@require_safe
+def favicon(request: HttpRequest) -> HttpResponseRedirect:
+    """/favicon.ico for pages without an icon link (the admin): no 404 in every console."""
+    return HttpResponseRedirect(static("favicon.svg"))
 
 
 @require_safe

@@ -121,3 +121,10 @@ def test_security_txt_names_the_contact_and_a_future_expiry(client):
     expires = datetime.fromisoformat(fields["Expires"])
     now = datetime.now(UTC)
     assert now < expires < now + timedelta(days=365), "RFC 9116: less than a year ahead"
+
+
+def test_favicon_ico_points_at_the_site_icon(client):
+    response = client.get("/favicon.ico", secure=True)
+
+    assert response.status_code == 302
+    assert response["Location"].endswith("favicon.svg")

@@ -1,0 +1,82 @@
+"""The endpoint browsers post Content-Security-Policy violation reports to.
+
+Anyone can post here, so it trusts nothing: bodies are capped, the rate is limited
+through the shared cache, fields are trimmed and stripped of control characters before
+they reach the log, and garbage gets a 400, never a 500.
+"""
+
+import json
+import logging
+import re
+
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+logger = logging.getLogger("core.csp")
+
+MAX_REPORT_BYTES = 8 * 1024
+# Reports logged per minute by the whole site; a flood from one broken page (or an
+# attacker) cannot fill the log or the database.
+MAX_REPORTS_PER_MINUTE = 60
+LOGGED_FIELDS = ("document-uri", "violated-directive", "effective-directive", "blocked-uri",
+                 "source-file", "line-number", "disposition")  # fmt: skip
+FIELD_ALIASES = {  # the Reporting API (report-to) spells fields in camelCase
+    "documentURL": "document-uri",
+    "effectiveDirective": "effective-directive",
+    "blockedURL": "blocked-uri",
+    "sourceFile": "source-file",
+    "lineNumber": "line-number",
+}
+UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f]")
+
+
+@csrf_exempt  # browsers send reports without cookies or tokens
+@require_POST
+def csp_report(request: HttpRequest) -> HttpResponse:
+    declared_length = request.META.get("CONTENT_LENGTH") or "0"
+    if not declared_length.isdigit() or int(declared_length) > MAX_REPORT_BYTES:
+        return HttpResponse(status=413)
+    if not within_rate_limit():
+        return HttpResponse(status=429, headers={"Retry-After": "60"})
+    try:
+        reports = parse_reports(request.read(MAX_REPORT_BYTES + 1))
+    except ValueError:
+        return HttpResponse(status=400)
+    for report in reports:
+        logger.warning("csp_violation %s", " ".join(f"{k}={v}" for k, v in report.items()))
+    return HttpResponse(status=204)
+
+
+def within_rate_limit() -> bool:
+    key = "csp-report-count"
+    cache.add(key, 0, timeout=60)
+    try:
+        return cache.incr(key) <= MAX_REPORTS_PER_MINUTE
+    except ValueError:  # the key expired between add and incr
+        return True
+
+
+def parse_reports(body: bytes) -> list[dict[str, str]]:
+    """Reports from a report-uri body ({"csp-report": {...}}) or a report-to list."""
+    if len(body) > MAX_REPORT_BYTES:
+        raise ValueError("report too large")
+    payload = json.loads(body)  # raises ValueError on anything but JSON
+    if isinstance(payload, dict) and isinstance(payload.get("csp-report"), dict):
+        raw_reports = [payload["csp-report"]]
+    elif isinstance(payload, list):
+        bodies = [item.get("body") for item in payload if isinstance(item, dict)]
+        raw_reports = [body for body in bodies if isinstance(body, dict)]
+    else:
+        raise ValueError("not a CSP report")
+    if not raw_reports:
+        raise ValueError("no reports")
+    return [clean(report) for report in raw_reports[:10]]
+
+
+def clean(report: dict) -> dict[str, str]:
+    fields = {FIELD_ALIASES.get(key, key): value for key, value in report.items()}
+    return {
+        key: UNPRINTABLE.sub("?", str(fields[key]))[:200] for key in LOGGED_FIELDS if key in fields
+    }

@@ -1,0 +1,239 @@
+"""Run a rendered project the way Heroku does: Procfile processes behind a router.
+
+`running_web` starts the Procfile's `web` command (read from the file, never copied)
+with PORT and WEB_CONCURRENCY set. `running_router` puts nginx in front of it as
+Heroku's router: it terminates TLS with a certificate from a throwaway local CA, sets
+X-Forwarded-Proto/-For/-Port and X-Request-Id, and forwards plain HTTP with
+X-Forwarded-Proto: http. The real router is not available here; nginx plays its part.
+"""
+
+import contextlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from tests.conftest import child_env
+
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_for_port(port: int, process: subprocess.Popen | None, limit: float = 60) -> None:
+    """Return once 127.0.0.1:port accepts connections; fail if it never does."""
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            output = process.stdout.read() if process.stdout else ""
+            raise RuntimeError(f"process exited with {process.returncode}:\n{output}")
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 1):
+            return
+        time.sleep(0.1)
+    raise TimeoutError(f"nothing listened on 127.0.0.1:{port} within {limit} s")
+
+
+def procfile_command(project: Path, process_type: str) -> str:
+    for line in (project / "Procfile").read_text().splitlines():
+        name, _, command = line.partition(":")
+        if name.strip() == process_type:
+            return command.strip()
+    raise KeyError(f"no {process_type!r} process in {project / 'Procfile'}")
+
+
+def slug_env(project: Path, **env: str) -> dict[str, str]:
+    """The dyno's environment: the slug's virtualenv first on PATH, plus config vars."""
+    base = child_env(**env)
+    base["PATH"] = f"{project / '.venv' / 'bin'}:{base['PATH']}"
+    return base
+
+
+def build_slug(project: Path, destination: Path) -> Path:
+    """What Heroku's Python buildpack makes of a project, without its build cache.
+
+    Only committed files reach Heroku: the render is committed and `git archive`d into
+    `destination`; dependencies come from `uv sync --locked --no-default-groups
+    --compile-bytecode` with the Python in .python-version, as the buildpack runs it.
+    """
+    git = ["git", "-c", "user.name=Parapet tests", "-c", "user.email=tests@example.com"]
+    if not (project / ".git").exists():
+        for args in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "render"]):
+            subprocess.run([*git, *args], cwd=project, check=True, capture_output=True)
+    destination.mkdir(parents=True)
+    archive = subprocess.run(
+        ["git", "archive", "--format=tar", "HEAD"], cwd=project, check=True, capture_output=True
+    )
+    subprocess.run(["tar", "-x", "-C", str(destination)], input=archive.stdout, check=True)
+    sync = subprocess.run(
+        ["uv", "sync", "--locked", "--no-default-groups", "--compile-bytecode"],
+        cwd=destination,
+        env=child_env(),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if sync.returncode != 0:
+        raise RuntimeError(f"uv sync in the slug failed:\n{sync.stderr}")
+    return destination
+
+
+@contextlib.contextmanager
+def running_web(project: Path, port: int, env: dict[str, str]) -> Iterator[subprocess.Popen]:
+    """The Procfile's web process on PORT; stopped with SIGTERM as a dyno is."""
+    command = procfile_command(project, "web")
+    process = subprocess.Popen(
+        ["bash", "-c", f"exec {command}"],
+        cwd=project,
+        env={**env, "PORT": str(port)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        wait_for_port(port, process)
+        yield process
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+
+
+@dataclass(frozen=True)
+class LocalCA:
+    """A throwaway certificate authority and a server certificate it signed."""
+
+    ca_file: Path
+    cert_file: Path
+    key_file: Path
+
+
+def make_local_ca(directory: Path, host: str = "localhost") -> LocalCA:
+    def openssl(*args: str) -> None:
+        subprocess.run(["openssl", *args], cwd=directory, check=True, capture_output=True)
+
+    new_key = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"]
+    openssl(
+        "req",
+        "-x509",
+        *new_key,
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.pem",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=Parapet test CA",
+        "-addext",
+        "basicConstraints=critical,CA:TRUE",
+        "-addext",
+        "keyUsage=critical,keyCertSign",
+    )
+    openssl("req", *new_key, "-keyout", "server.key", "-out", "server.csr", "-subj", f"/CN={host}")
+    (directory / "server.ext").write_text(
+        f"subjectAltName=DNS:{host},DNS:localhost,IP:127.0.0.1\n"
+        "extendedKeyUsage=serverAuth\nbasicConstraints=CA:FALSE\n"
+    )
+    openssl("x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
+            "-CAcreateserial", "-out", "server.pem", "-days", "2",
+            "-extfile", "server.ext")  # fmt: skip
+    return LocalCA(directory / "ca.pem", directory / "server.pem", directory / "server.key")
+
+
+@dataclass(frozen=True)
+class Router:
+    http_port: int
+    https_port: int
+    ca: LocalCA
+
+    def url(self, path: str = "/", host: str = "localhost", scheme: str = "https") -> str:
+        port = self.https_port if scheme == "https" else self.http_port
+        default = 443 if scheme == "https" else 80
+        netloc = host if port == default else f"{host}:{port}"
+        return f"{scheme}://{netloc}{path}"
+
+
+@contextlib.contextmanager
+def running_router(
+    directory: Path, upstream_port: int, http_port: int, https_port: int
+) -> Iterator[Router]:
+    """nginx as Heroku's router in front of 127.0.0.1:upstream_port."""
+    if not Path(NGINX).exists():
+        raise RuntimeError("nginx is not installed: apt-get install nginx-light (.ci/run does)")
+    directory.mkdir(parents=True, exist_ok=True)
+    ca = make_local_ca(directory)
+    forward = f"""
+        proxy_pass http://127.0.0.1:{upstream_port};
+        proxy_set_header Host $http_host;
+        proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+        proxy_set_header X-Request-Id $request_id;
+        proxy_redirect off;
+    """
+    user = "user root root;" if os.geteuid() == 0 else ""
+    (directory / "nginx.conf").write_text(f"""
+{user}
+daemon off;
+worker_processes 1;
+pid {directory}/nginx.pid;
+error_log {directory}/error.log warn;
+events {{ worker_connections 256; }}
+http {{
+    access_log off;
+    client_body_temp_path {directory}/client_body;
+    proxy_temp_path {directory}/proxy;
+    fastcgi_temp_path {directory}/fastcgi;
+    uwsgi_temp_path {directory}/uwsgi;
+    scgi_temp_path {directory}/scgi;
+    server_tokens off;
+    server {{
+        listen 127.0.0.1:{http_port};
+        location / {{
+            {forward}
+            proxy_set_header X-Forwarded-Proto http;
+            proxy_set_header X-Forwarded-Port {http_port};
+        }}
+    }}
+    server {{
+        listen 127.0.0.1:{https_port} ssl http2;
+        ssl_certificate {ca.cert_file};
+        ssl_certificate_key {ca.key_file};
+        ssl_protocols TLSv1.2 TLSv1.3;
+        location / {{
+            {forward}
+            proxy_set_header X-Forwarded-Proto https;
+            proxy_set_header X-Forwarded-Port {https_port};
+        }}
+    }}
+}}
+""")
+    process = subprocess.Popen(
+        [NGINX, "-c", str(directory / "nginx.conf"), "-e", str(directory / "error.log")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        wait_for_port(https_port, process, limit=20)
+        wait_for_port(http_port, process, limit=20)
+        yield Router(http_port, https_port, ca)
+    finally:
+        process.send_signal(signal.SIGQUIT)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

@@ -1,0 +1,173 @@
+"""Pages and the admin work in a real browser under the strict CSP.
+
+Headless Chromium from Debian drives the default render, served by the Procfile's
+gunicorn behind a TLS router (nginx with a throwaway local CA, whose certificate the
+browser is told to accept). Any CSP violation, console error or page error fails.
+"""
+
+import secrets
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import run
+from tests.heroku import (
+    Router,
+    build_slug,
+    free_port,
+    running_router,
+    running_web,
+    slug_env,
+)
+
+pytestmark = pytest.mark.slow
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+]  # fmt: skip
+ADMIN_EMAIL = "admin@example.com"
+ADMIN_PASSWORD = secrets.token_urlsafe(16)
+
+# Collects violations in the page; Playwright's init scripts are not subject to CSP.
+RECORD_VIOLATIONS = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__cspViolations.push(`${event.violatedDirective} blocked ${event.blockedURI}`);
+});
+"""
+
+
+@pytest.fixture(scope="module")
+def site(renders, tmp_path_factory) -> Iterator[tuple[Router, str]]:
+    """The default render in production mode, behind the router."""
+    workdir = tmp_path_factory.mktemp("browser")
+    project = build_slug(renders.path("default"), workdir / "slug")
+    env = slug_env(
+        project,
+        DJANGO_ENV="production",
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+        EMAIL_URL="smtp+tls://user:password@smtp.example.com:587",
+        DATABASE_URL=f"sqlite:///{workdir / 'db.sqlite3'}",
+        DJANGO_ALLOWED_HOSTS="localhost",
+        WEB_CONCURRENCY="2",
+        DJANGO_SUPERUSER_EMAIL=ADMIN_EMAIL,
+        DJANGO_SUPERUSER_PASSWORD=ADMIN_PASSWORD,
+    )
+    python = str(project / ".venv" / "bin" / "python")
+    for command in (["collectstatic", "--noinput"], ["migrate", "--noinput"],
+                    ["createsuperuser", "--noinput"]):  # fmt: skip
+        result = run([python, "manage.py", *command], cwd=project, **env)
+        assert result.returncode == 0, result.stdout + result.stderr
+    admin_path = run(
+        [python, "manage.py", "shell", "--verbosity=0", "-c",
+         "from django.conf import settings; print(settings.ADMIN_URL_PATH)"],
+        cwd=project, **env,
+    ).stdout.strip()  # fmt: skip
+    web_port = free_port()
+    with (
+        running_web(project, web_port, env),
+        running_router(workdir / "router", web_port, free_port(), free_port()) as router,
+    ):
+        yield router, admin_path
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.fail("Chromium is missing: apt-get install chromium (.ci/run installs it)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
+
+
+class Visitor:
+    """A browser tab that records every CSP violation and console error."""
+
+    def __init__(self, browser, router: Router) -> None:
+        self.router = router
+        self.context = browser.new_context(ignore_https_errors=True)
+        self.context.add_init_script(RECORD_VIOLATIONS)
+        self.page = self.context.new_page()
+        self.problems: list[str] = []
+        self.page.on("console", self._console)
+        self.page.on("pageerror", lambda error: self.problems.append(f"page error: {error}"))
+
+    def _console(self, message) -> None:
+        if message.type in {"error", "warning"}:
+            url = message.location.get("url", "")
+            self.problems.append(f"console {message.type}: {message.text} ({url})")
+
+    def visit(self, path: str, expected_status: int = 200) -> None:
+        url = self.router.url(path)
+        response = self.page.goto(url)
+        assert response is not None and response.status == expected_status
+        if expected_status != 200:
+            # Chromium logs the document's own error status; that one is expected.
+            self.problems = [p for p in self.problems if not p.endswith(f"({url})")]
+        self.check()
+
+    def check(self) -> None:
+        self.page.wait_for_load_state("load")
+        violations = self.page.evaluate("window.__cspViolations || []")
+        assert not violations, f"CSP violations on {self.page.url}: {violations}"
+        assert not self.problems, f"browser problems on {self.page.url}: {self.problems}"
+
+
+@pytest.fixture
+def visitor(browser, site):
+    router, _ = site
+    visitor = Visitor(browser, router)
+    yield visitor
+    visitor.context.close()
+
+
+@pytest.mark.parametrize(
+    ("path", "status"), [("/", 200), ("/accounts/login/", 200), ("/no-such-page/", 404)]
+)
+def test_public_page_loads_without_csp_violation(visitor, path, status):
+    visitor.visit(path, status)
+
+    assert visitor.page.evaluate("document.documentElement.classList.contains('js')"), (
+        "the site's own script (with SRI) must run"
+    )
+    assert (
+        visitor.page.evaluate("getComputedStyle(document.querySelector('main')).maxWidth")
+        == "640px"
+    ), "the site's own stylesheet (with SRI) must apply"
+
+
+def test_admin_login_page_loads_without_csp_violation(visitor, site):
+    _, admin_path = site
+
+    visitor.visit(f"/{admin_path}/login/")
+
+    assert visitor.page.locator("input[name=username]").is_visible()
+
+
+def test_admin_login_index_and_change_form_work_in_the_browser(visitor, site):
+    _, admin_path = site
+    visitor.visit(f"/{admin_path}/login/")
+
+    visitor.page.fill("input[name=username]", ADMIN_EMAIL)
+    visitor.page.fill("input[name=password]", ADMIN_PASSWORD)
+    with visitor.page.expect_navigation():
+        visitor.page.click("input[type=submit], button[type=submit]")
+    visitor.check()
+
+    assert visitor.page.url == visitor.router.url(f"/{admin_path}/")
+    assert "Site administration" in visitor.page.content()
+    cookies = {cookie["name"]: cookie for cookie in visitor.context.cookies()}
+    assert cookies["__Host-sessionid"]["secure"] and cookies["__Host-sessionid"]["httpOnly"]
+
+    visitor.visit(f"/{admin_path}/users/user/")
+    with visitor.page.expect_navigation():
+        visitor.page.click(f"#result_list a:text-is('{ADMIN_EMAIL}')")
+    visitor.check()
+    assert "/change/" in visitor.page.url
+    assert visitor.page.input_value("input[name=email]") == ADMIN_EMAIL
