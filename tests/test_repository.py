@@ -20,6 +20,7 @@ def test_top_level_is_exactly_the_designed_layout():
     assert top_level == {
         "copier.yml", "template", "tests", "docs", "noxfile.py", "README.md",
         "CHANGELOG.md", "LICENSE", ".ci", ".gitignore", "pyproject.toml", "uv.lock",
+        "mkdocs.yml",
     }  # fmt: skip
 
 

@@ -1,0 +1,131 @@
+"""Compare what a rendered project's code reads with what the docs say it reads.
+
+Sources of truth, read from the code itself:
+- environment variables: `env.<parser>("NAME")`, `env("NAME")`, `"NAME" in env`,
+  `os.environ["NAME"]`, `os.environ.get("NAME")`, `os.getenv("NAME")` in the project's
+  Python (its own tests excluded), and `$NAME` / `${NAME...}` in `bin/` scripts;
+- settings: every upper-case name assigned at module level in config/settings.py.
+They are compared with docs/environment.md, docs/settings.md, app.json and .env.example.
+"""
+
+import ast
+import json
+import re
+from pathlib import Path
+
+HEROKU_SET = frozenset(
+    {"DATABASE_URL", "PORT", "WEB_CONCURRENCY", "HEROKU_APP_DEFAULT_DOMAIN_NAME"}
+)
+ENV_READERS = {"str", "bool", "int", "float", "list", "json", "url", "db_url", "email_url",
+               "cache_url", "path", "dict", "tuple"}  # fmt: skip
+SHELL_VARIABLE = re.compile(r"\$\{?([A-Z][A-Z0-9_]+)")
+SHELL_BUILTINS = {"PATH", "HOME", "PWD"}
+TABLE_NAME = re.compile(r"^\|\s*([^|]+?)\s*\|", re.MULTILINE)
+BACKTICKED = re.compile(r"`([A-Z][A-Z0-9_]+)`")
+
+
+def _string(node: ast.expr | None) -> str | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    return None
+
+
+def _is_os_environ(node: ast.expr) -> bool:
+    return isinstance(node, ast.Attribute) and node.attr == "environ"
+
+
+def _is_env(node: ast.expr) -> bool:
+    return isinstance(node, ast.Name) and node.id == "env"
+
+
+def variable_read_by(node: ast.AST) -> str | None:
+    """The variable name this expression reads from the environment, if it reads one."""
+    if isinstance(node, ast.Call) and node.args:
+        func, name = node.func, _string(node.args[0])
+        if _is_env(func):
+            return name
+        if isinstance(func, ast.Attribute):
+            if _is_env(func.value) and func.attr in ENV_READERS:
+                return name
+            if isinstance(func.value, ast.Name) and func.value.id == "os" and func.attr == "getenv":
+                return name
+            if _is_os_environ(func.value) and func.attr == "get":
+                return name
+    if isinstance(node, ast.Subscript) and _is_os_environ(node.value):
+        return _string(node.slice)
+    if isinstance(node, ast.Compare) and isinstance(node.ops[0], ast.In):
+        container = node.comparators[0]
+        if _is_env(container) or _is_os_environ(container):
+            return _string(node.left)
+    return None
+
+
+def env_vars_read_by_code(project: Path) -> set[str]:
+    names: set[str] = set()
+    for path in project.rglob("*.py"):
+        relative = path.relative_to(project)
+        if relative.parts[0] in {"tests", ".venv"} or "migrations" in relative.parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+            if name := variable_read_by(node):
+                names.add(name)
+    for script in (project / "bin").glob("*"):
+        names |= set(SHELL_VARIABLE.findall(script.read_text())) - SHELL_BUILTINS
+    return names
+
+
+def settings_defined_by_code(project: Path) -> set[str]:
+    module = ast.parse((project / "config" / "settings.py").read_text())
+    names: set[str] = set()
+    for node in ast.walk(module):
+        targets = []
+        if isinstance(node, ast.Assign):
+            targets = node.targets
+        elif isinstance(node, ast.AnnAssign):
+            targets = [node.target]
+        for target in targets:
+            if isinstance(target, ast.Name) and target.id.isupper():
+                names.add(target.id)
+    return names
+
+
+def names_in_first_column(markdown: str) -> set[str]:
+    """Upper-case names in backticks in the first column of every table."""
+    names: set[str] = set()
+    for cell in TABLE_NAME.findall(markdown):
+        names |= set(BACKTICKED.findall(cell))
+    return names
+
+
+def env_example_names(text: str) -> set[str]:
+    return set(re.findall(r"^#?\s*([A-Z][A-Z0-9_]+)=", text, re.MULTILINE))
+
+
+def find_drift(project: Path, docs: Path) -> list[str]:
+    """Every disagreement between code and docs, as sentences; empty when in step."""
+    problems: list[str] = []
+
+    def compare(label: str, documented: set[str], expected: set[str]) -> None:
+        for name in sorted(expected - documented):
+            problems.append(f"{name} is read by the code but missing from {label}")
+        for name in sorted(documented - expected):
+            problems.append(f"{name} is in {label} but the code does not read it")
+
+    code_vars = env_vars_read_by_code(project)
+    heroku_set = code_vars & HEROKU_SET
+    environment_page = (docs / "environment.md").read_text()
+    by_you, _, by_heroku = environment_page.partition("## Set by Heroku")
+    compare(
+        "docs/environment.md (set by you)", names_in_first_column(by_you), code_vars - heroku_set
+    )
+    compare("docs/environment.md (set by Heroku)", names_in_first_column(by_heroku), heroku_set)
+    app_env = set(json.loads((project / "app.json").read_text())["env"])
+    compare("app.json", app_env, code_vars - heroku_set)
+    example = env_example_names((project / ".env.example").read_text())
+    compare(".env.example", example - {"DATABASE_URL"}, code_vars - heroku_set)
+    compare(
+        "docs/settings.md",
+        names_in_first_column((docs / "settings.md").read_text()),
+        settings_defined_by_code(project) | {"DJANGO_ENV"},
+    )
+    return problems
