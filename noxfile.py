@@ -62,6 +62,13 @@ def tests(session: nox.Session) -> None:
 
 
 @nox.session(python=PYTHON)
+def bench(session: nox.Session) -> None:
+    """Measure render time, time to green, memory and throughput; prints, never fails on numbers."""
+    sync(session, "test")
+    session.run("python", "-m", "tests.benchmarks")
+
+
+@nox.session(python=PYTHON)
 def lock(session: nox.Session) -> None:
     """Regenerate template/uv.lock.jinja from template/pyproject.toml.jinja.
 

@@ -13,6 +13,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -34,8 +35,7 @@ def wait_for_port(port: int, process: subprocess.Popen | None, limit: float = 60
     deadline = time.monotonic() + limit
     while time.monotonic() < deadline:
         if process is not None and process.poll() is not None:
-            output = process.stdout.read() if process.stdout else ""
-            raise RuntimeError(f"process exited with {process.returncode}:\n{output}")
+            raise RuntimeError(f"process exited with {process.returncode}")
         with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 1):
             return
         time.sleep(0.1)
@@ -86,22 +86,46 @@ def build_slug(project: Path, destination: Path) -> Path:
     return destination
 
 
+@dataclass
+class WebProcess:
+    """The running web process and the file its output goes to.
+
+    Output goes to a file, never a pipe: an unread pipe fills up with access-log lines
+    and then blocks gunicorn mid-request.
+    """
+
+    process: subprocess.Popen
+    log_file: Path
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def log(self) -> str:
+        return self.log_file.read_text(errors="replace")
+
+
 @contextlib.contextmanager
-def running_web(project: Path, port: int, env: dict[str, str]) -> Iterator[subprocess.Popen]:
+def running_web(project: Path, port: int, env: dict[str, str]) -> Iterator[WebProcess]:
     """The Procfile's web process on PORT; stopped with SIGTERM as a dyno is."""
     command = procfile_command(project, "web")
-    process = subprocess.Popen(
-        ["bash", "-c", f"exec {command}"],
-        cwd=project,
-        env={**env, "PORT": str(port)},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
-    )
+    log_file = Path(tempfile.mkstemp(prefix="web-", suffix=".log")[1])
+    with log_file.open("w") as output:
+        process = subprocess.Popen(
+            ["bash", "-c", f"exec {command}"],
+            cwd=project,
+            env={**env, "PORT": str(port)},
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    web = WebProcess(process, log_file)
     try:
-        wait_for_port(port, process)
-        yield process
+        try:
+            wait_for_port(port, process)
+        except (RuntimeError, TimeoutError) as error:
+            raise RuntimeError(f"{error}; web process output:\n{web.log()}") from error
+        yield web
     finally:
         if process.poll() is None:
             process.send_signal(signal.SIGTERM)
@@ -110,6 +134,7 @@ def running_web(project: Path, port: int, env: dict[str, str]) -> Iterator[subpr
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
+        log_file.unlink(missing_ok=True)
 
 
 @dataclass(frozen=True)
@@ -222,9 +247,8 @@ http {{
 """)
     process = subprocess.Popen(
         [NGINX, "-c", str(directory / "nginx.conf"), "-e", str(directory / "error.log")],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         wait_for_port(https_port, process, limit=20)

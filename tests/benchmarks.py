@@ -1,0 +1,320 @@
+"""Measure what users feel; run with `uvx nox -s bench`. Prints a table, asserts nothing.
+
+1. render: `copier copy` wall time, median of several runs;
+2. time to green: copy, `uv sync` (cold and warm uv cache) and the generated suite;
+3. the web process: gunicorn boot to the first 200, resident memory of the master and
+   each worker with the Procfile's settings, against a 512 MB dyno;
+4. throughput and latency with wrk on loopback for the home page, the login page and a
+   hashed static file, for the hardened project and for the same project with the
+   security middleware and headers stripped, measured in the same run;
+5. a bounded load run: 5xx count and worker memory before and after;
+6. Argon2 hashing time with the configured parameters.
+Targets (reported against, never asserted): render < 1 s, hardening within 10 % of the
+stripped throughput, < 80 MB per worker, zero errors under load.
+"""
+
+import contextlib
+import os
+import re
+import secrets
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+import copier
+
+from tests.conftest import child_env, copy_checkout, run
+from tests.heroku import build_slug, free_port, running_web, slug_env
+
+RENDER_RUNS = 7
+WRK_SECONDS = 5
+ROUNDS = 3
+LOAD_SECONDS = 30
+DYNO_MEMORY_MB = 512
+STRIPPED_SETTINGS = '''
+"""Benchmark only: the project without its security middleware and headers."""
+
+from config.settings import *  # noqa: F403
+from config.settings import MIDDLEWARE
+
+HARDENING = {
+    "django.middleware.security.SecurityMiddleware",
+    "core.middleware.CrossOriginResourcePolicyMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+}
+MIDDLEWARE = [name for name in MIDDLEWARE if name not in HARDENING]
+SECURE_CSP = {}
+USE_SRI = False
+'''
+
+rows: list[tuple[str, str, str]] = []
+
+
+def report(measure: str, value: str, target: str = "") -> None:
+    rows.append((measure, value, target))
+    print(f"  {measure}: {value} {target}", flush=True)
+
+
+def timed(function, *args, **kwargs) -> float:
+    start = time.perf_counter()
+    function(*args, **kwargs)
+    return time.perf_counter() - start
+
+
+def render(template: Path, destination: Path) -> None:
+    copier.run_copy(str(template), str(destination), defaults=True, unsafe=False, quiet=True)
+
+
+def checked(result: subprocess.CompletedProcess) -> subprocess.CompletedProcess:
+    if result.returncode != 0:
+        raise RuntimeError(f"{result.args} failed:\n{result.stdout}\n{result.stderr}")
+    return result
+
+
+def bench_render_and_time_to_green(template: Path, work: Path) -> Path:
+    times = [timed(render, template, work / f"render-{i}") for i in range(RENDER_RUNS)]
+    median = statistics.median(times)
+    report(
+        "render (copier copy, median of 7)",
+        f"{median:.2f} s",
+        f"target < 1 s: {'met' if median < 1 else 'MISSED'}",
+    )
+
+    project = work / "render-0"
+    cold_cache = work / "uv-cache"
+    start = time.perf_counter()
+    checked(run(["uv", "sync", "--locked"], cwd=project, UV_CACHE_DIR=str(cold_cache)))
+    report("uv sync --locked, empty cache (downloads)", f"{time.perf_counter() - start:.1f} s")
+    shutil.rmtree(project / ".venv")
+    start = time.perf_counter()
+    checked(run(["uv", "sync", "--locked"], cwd=project, UV_CACHE_DIR=str(cold_cache)))
+    report("uv sync --locked, warm cache", f"{time.perf_counter() - start:.2f} s")
+    start = time.perf_counter()
+    suite = checked(run([".venv/bin/pytest", "-q"], cwd=project))
+    passed = re.search(r"\d+ passed", suite.stdout)
+    report(
+        "generated suite (SQLite)",
+        f"{time.perf_counter() - start:.1f} s",
+        passed.group(0) if passed else "",
+    )
+    return project
+
+
+def rss_mb(pid: int) -> float:
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(re.search(r"VmRSS:\s+(\d+) kB", status).group(1)) / 1024
+
+
+def children(pid: int) -> list[int]:
+    found = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    return [int(child) for child in found]
+
+
+def wait_for_200(url: str, limit: float = 60) -> float:
+    start = time.perf_counter()
+    headers = {"X-Forwarded-Proto": "https", "Host": "localhost"}
+    request = urllib.request.Request(url, headers=headers)  # noqa: S310 (loopback http)
+    while time.perf_counter() - start < limit:
+        try:
+            with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310 (loopback)
+                if response.status == 200:
+                    return time.perf_counter() - start
+        except OSError:
+            time.sleep(0.02)
+    raise TimeoutError(url)
+
+
+def wrk(url: str, seconds: int, connections: int = 16) -> dict[str, float]:
+    output = subprocess.run(
+        [
+            "wrk",
+            "-t2",
+            f"-c{connections}",
+            f"-d{seconds}s",
+            "--latency",
+            "-H",
+            "X-Forwarded-Proto: https",
+            "-H",
+            "Host: localhost",
+            url,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+
+    def ms(label: str) -> float:
+        value, unit = re.search(rf"{label}\s+([\d.]+)(us|ms|s)\b", output).groups()
+        return float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
+
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    return {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
+        "p50": ms("50%"),
+        "p99": ms("99%"),
+        "errors": int(non_2xx.group(1)) if non_2xx else 0,
+        "requests": int(re.search(r"(\d+) requests in", output).group(1)),
+    }
+
+
+def load_run(master: int, url: str) -> tuple[dict[str, float], list[float]]:
+    """wrk for LOAD_SECONDS while the largest worker's RSS is sampled every 5 s."""
+    samples: list[float] = []
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.wait(5):
+            with contextlib.suppress(OSError, AttributeError):
+                samples.append(max(rss_mb(pid) for pid in children(master)))
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    try:
+        result = wrk(url, LOAD_SECONDS, connections=32)
+    finally:
+        done.set()
+        sampler.join()
+    return result, samples
+
+
+def prepare_slug(render_dir: Path, destination: Path, env: dict[str, str]) -> Path:
+    slug = build_slug(render_dir, destination)
+    python = str(slug / ".venv" / "bin" / "python")
+    for command in (["collectstatic", "--noinput"], ["migrate", "--noinput"]):
+        checked(run([python, "manage.py", *command], cwd=slug, **env))
+    return slug
+
+
+def static_path(slug: Path) -> str:
+    import json
+
+    manifest = json.loads((slug / "staticfiles" / "staticfiles.json").read_text())
+    return "/static/" + manifest["paths"]["css/site.css"]
+
+
+def bench_web(render_dir: Path, work: Path) -> None:
+    config_vars = {
+        "DJANGO_ENV": "production",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "EMAIL_URL": "smtp+tls://user:password@smtp.example.com:587",
+        "DJANGO_ALLOWED_HOSTS": "localhost",
+    }
+    hardened_env = child_env(**config_vars, DATABASE_URL=f"sqlite:///{work / 'hardened.sqlite3'}")
+    stripped_env = child_env(
+        **config_vars,
+        DATABASE_URL=f"sqlite:///{work / 'stripped.sqlite3'}",
+        DJANGO_SETTINGS_MODULE="config.bench_stripped",
+    )
+    hardened = prepare_slug(render_dir, work / "hardened", hardened_env)
+    stripped_source = work / "stripped-render"
+    shutil.copytree(render_dir, stripped_source, ignore=shutil.ignore_patterns(".venv", ".git"))
+    (stripped_source / "config" / "bench_stripped.py").write_text(STRIPPED_SETTINGS)
+    stripped = prepare_slug(stripped_source, work / "stripped", stripped_env)
+    hardened_env = slug_env(hardened, **hardened_env)
+    stripped_env = slug_env(stripped, **stripped_env)
+    workers = os.environ.get("WEB_CONCURRENCY", "2")
+
+    paths = {"home": "/", "login": "/accounts/login/", "static file": static_path(hardened)}
+    hardened_port, stripped_port = free_port(), free_port()
+    start = time.perf_counter()
+    with (
+        running_web(hardened, hardened_port, {**hardened_env, "WEB_CONCURRENCY": workers}) as web,
+        running_web(stripped, stripped_port, {**stripped_env, "WEB_CONCURRENCY": workers}),
+    ):
+        wait_for_200(f"http://127.0.0.1:{hardened_port}/")
+        report("gunicorn boot to first 200", f"{time.perf_counter() - start:.2f} s")
+        wait_for_200(f"http://127.0.0.1:{stripped_port}/")
+        master = rss_mb(web.pid)
+        worker_rss = [rss_mb(pid) for pid in children(web.pid)]
+        total = master + sum(worker_rss)
+        report("RSS master", f"{master:.0f} MB")
+        report(
+            f"RSS per worker ({len(worker_rss)} workers)",
+            ", ".join(f"{w:.0f} MB" for w in worker_rss),
+            f"target < 80 MB: {'met' if max(worker_rss) < 80 else 'MISSED'}",
+        )
+        report("RSS total vs 512 MB dyno", f"{total:.0f} MB ({total / DYNO_MEMORY_MB:.0%})")
+
+        # Interleaved rounds against both servers, so machine noise hits both alike.
+        for name, path in paths.items():
+            runs: dict[str, list[dict[str, float]]] = {"hardened": [], "stripped": []}
+            for _ in range(ROUNDS):
+                for variant, port in (("hardened", hardened_port), ("stripped", stripped_port)):
+                    runs[variant].append(wrk(f"http://127.0.0.1:{port}{path}", WRK_SECONDS))
+            hard = {
+                k: statistics.median(r[k] for r in runs["hardened"]) for k in ("rps", "p50", "p99")
+            }
+            strip = {
+                k: statistics.median(r[k] for r in runs["stripped"]) for k in ("rps", "p50", "p99")
+            }
+            ratio = hard["rps"] / strip["rps"]
+            report(
+                f"{name}: req/s hardened vs stripped (median of {ROUNDS})",
+                f"{hard['rps']:.0f} vs {strip['rps']:.0f} ({ratio:.0%})",
+                f"target >= 90%: {'met' if ratio >= 0.9 else 'MISSED'}",
+            )
+            report(
+                f"{name}: p50 / p99 hardened",
+                f"{hard['p50']:.1f} / {hard['p99']:.1f} ms",
+                f"stripped {strip['p50']:.1f} / {strip['p99']:.1f} ms",
+            )
+
+        load, samples = load_run(web.pid, f"http://127.0.0.1:{hardened_port}/accounts/login/")
+        report(
+            f"load run: {LOAD_SECONDS} s, 32 connections, login page",
+            f"{load['requests']} requests, {load['errors']} non-2xx/3xx",
+            f"target 0 errors: {'met' if load['errors'] == 0 else 'MISSED'}",
+        )
+        report(
+            "largest worker RSS every 5 s under load",
+            " ".join(f"{sample:.0f}" for sample in samples) + " MB",
+            "workers are recycled after ~1000 requests (max_requests)",
+        )
+
+    code = (
+        "import time, django; django.setup();"
+        "from django.contrib.auth.hashers import Argon2PasswordHasher as H;"
+        "h = H(); t = time.perf_counter();"
+        "[h.encode('correct-horse-battery-staple', h.salt()) for _ in range(10)];"
+        "print((time.perf_counter() - t) / 10 * 1000,"
+        " h.time_cost, h.memory_cost, h.parallelism)"
+    )
+    out = checked(
+        run(
+            [str(hardened / ".venv/bin/python"), "-c", code],
+            cwd=hardened,
+            **{**hardened_env, "DJANGO_SETTINGS_MODULE": "config.settings"},
+        )
+    ).stdout.split()
+    report(
+        "Argon2 hash (time_cost, memory_cost KiB, parallelism)",
+        f"{float(out[0]):.0f} ms",
+        f"({out[1]}, {out[2]}, {out[3]})",
+    )
+
+
+def main() -> None:
+    if not shutil.which("wrk"):
+        sys.exit("wrk is missing: apt-get install wrk")
+    with tempfile.TemporaryDirectory(prefix="parapet-bench-") as tmp:
+        work = Path(tmp)
+        template = copy_checkout(work / "template")
+        print("Rendering and time to green:", flush=True)
+        project = bench_render_and_time_to_green(template, work)
+        print("Web process (this takes about two minutes):", flush=True)
+        bench_web(project, work)
+    print("\n| Measure | Value | Target / note |\n|---|---|---|")
+    for measure, value, target in rows:
+        print(f"| {measure} | {value} | {target} |")
+
+
+if __name__ == "__main__":
+    main()
