@@ -202,6 +202,13 @@ AUTH_PASSWORD_VALIDATORS = [
 # A password-reset link found later in a mailbox is useless after an hour.
 PASSWORD_RESET_TIMEOUT = 60 * 60
 
+# The client's IP for lockout, security logs and throttling (core/client_ip.py): the
+# entry Heroku's router, the one trusted proxy, appended last to X-Forwarded-For.
+# Entries to its left are whatever the client claims: trusting one would let an
+# attacker pick a fresh IP per request and never be locked out. Count every proxy you
+# add in front of the router (a CDN), or none if the app ever runs without one.
+TRUSTED_PROXY_COUNT = 1
+
 # The admin sits at a path chosen per project; /admin/ is a 404 for scanners.
 ADMIN_URL_PATH = require_admin_url_path(
     "DJANGO_ADMIN_URL_PATH", env.str("DJANGO_ADMIN_URL_PATH", default=project.ADMIN_URL_PATH)
