@@ -5,7 +5,13 @@ gunicorn behind a TLS router (nginx with a throwaway local CA, whose certificate
 browser is told to accept). Any CSP violation, console error or page error fails.
 """
 
+import base64
+import hashlib
+import hmac
+import re
 import secrets
+import struct
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -31,6 +37,16 @@ CHROMIUM_FLAGS = [
 ADMIN_EMAIL = "admin@example.com"
 ADMIN_PASSWORD = secrets.token_urlsafe(16)
 
+
+def totp(secret: str, step: int = 30, digits: int = 6) -> str:
+    """The current code for a base32 secret, as an authenticator app computes it (RFC 6238)."""
+    counter = struct.pack(">Q", int(time.time()) // step)
+    digest = hmac.new(base64.b32decode(secret), counter, hashlib.sha1).digest()
+    offset = digest[-1] & 0x0F
+    value = int.from_bytes(digest[offset : offset + 4], "big") & 0x7FFFFFFF
+    return f"{value % 10**digits:0{digits}d}"
+
+
 # Collects violations in the page; Playwright's init scripts are not subject to CSP.
 RECORD_VIOLATIONS = """
 window.__cspViolations = [];
@@ -41,8 +57,11 @@ document.addEventListener("securitypolicyviolation", (event) => {
 
 
 @pytest.fixture(scope="module")
-def site(renders, tmp_path_factory) -> Iterator[tuple[Router, str]]:
-    """The default render in production mode, behind the router."""
+def site(renders, tmp_path_factory) -> Iterator[tuple[Router, str, str]]:
+    """The default render in production mode, behind the router.
+
+    Yields the router, the admin's path and the admin's TOTP secret.
+    """
     workdir = tmp_path_factory.mktemp("browser")
     project = build_slug(renders.path("default"), workdir / "slug")
     env = slug_env(
@@ -58,9 +77,11 @@ def site(renders, tmp_path_factory) -> Iterator[tuple[Router, str]]:
     )
     python = str(project / ".venv" / "bin" / "python")
     for command in (["collectstatic", "--noinput"], ["migrate", "--noinput"],
-                    ["createsuperuser", "--noinput"]):  # fmt: skip
+                    ["createsuperuser", "--noinput"], ["enrol_totp", ADMIN_EMAIL]):  # fmt: skip
         result = run([python, "manage.py", *command], cwd=project, **env)
         assert result.returncode == 0, result.stdout + result.stderr
+    # The admin asks for a code after the password; enrol_totp printed the secret.
+    totp_secret = re.search(r"secret: ([A-Z2-7]+)", result.stdout).group(1)
     admin_path = run(
         [python, "manage.py", "shell", "--verbosity=0", "-c",
          "from django.conf import settings; print(settings.ADMIN_URL_PATH)"],
@@ -71,7 +92,7 @@ def site(renders, tmp_path_factory) -> Iterator[tuple[Router, str]]:
         running_web(project, web_port, env),
         running_router(workdir / "router", web_port, free_port(), free_port()) as router,
     ):
-        yield router, admin_path
+        yield router, admin_path, totp_secret
 
 
 @pytest.fixture(scope="module")
@@ -121,7 +142,7 @@ class Visitor:
 
 @pytest.fixture
 def visitor(browser, site):
-    router, _ = site
+    router, _, _ = site
     visitor = Visitor(browser, router)
     yield visitor
     visitor.context.close()
@@ -143,7 +164,7 @@ def test_public_page_loads_without_csp_violation(visitor, path, status):
 
 
 def test_admin_login_page_loads_without_csp_violation(visitor, site):
-    _, admin_path = site
+    _, admin_path, _ = site
 
     visitor.visit(f"/{admin_path}/login/")
 
@@ -151,11 +172,12 @@ def test_admin_login_page_loads_without_csp_violation(visitor, site):
 
 
 def test_admin_login_index_and_change_form_work_in_the_browser(visitor, site):
-    _, admin_path = site
+    _, admin_path, totp_secret = site
     visitor.visit(f"/{admin_path}/login/")
 
     visitor.page.fill("input[name=username]", ADMIN_EMAIL)
     visitor.page.fill("input[name=password]", ADMIN_PASSWORD)
+    visitor.page.fill("input[name=otp_token]", totp(totp_secret))
     with visitor.page.expect_navigation():
         visitor.page.click("input[type=submit], button[type=submit]")
     visitor.check()

@@ -18,6 +18,7 @@ INVALID_ANSWERS = [
     ("project_slug", "MySite", "must start with a lowercase letter"),
     ("project_slug", "class", "Python keyword"),
     ("project_slug", "users", "clashes with a module"),
+    ("project_slug", "django_otp", "clashes with a module"),
     ("description", "d" * 201, "200 characters"),
     ("description", "line\nbreak", "one line"),
     ("author_name", " ", "cannot be empty"),

@@ -8,6 +8,7 @@ Local development opts out in exactly one place: DJANGO_ENV=development, which C
 wrote into the git-ignored .env file. Nothing else sets it.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -202,6 +203,54 @@ AUTH_PASSWORD_VALIDATORS = [
 # A password-reset link found later in a mailbox is useless after an hour.
 PASSWORD_RESET_TIMEOUT = 60 * 60
 
+# django-axes checks every login (site and admin) before the password is even tried,
+# and refuses it while that address and IP are locked out; ModelBackend then checks
+# the password. authenticate() must be given the request (the login forms do).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# The client's IP for lockout, security logs and throttling (core/client_ip.py): the
+# entry Heroku's router, the one trusted proxy, appended last to X-Forwarded-For.
+# Entries to its left are whatever the client claims: trusting one would let an
+# attacker pick a fresh IP per request and never be locked out. Count every proxy you
+# add in front of the router (a CDN), or none if the app ever runs without one.
+TRUSTED_PROXY_COUNT = 1
+
+# Brute-force lockout: five failures for one email address from one IP lock that pair
+# out for 15 minutes, and every attempt during the pause restarts it. Credential
+# stuffing and password guessing stall; a victim logs in from anywhere else.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Failures are counted in the database: every dyno and worker sees the same count, a
+# restart forgets nothing, and with no database no login succeeds (fails closed).
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+# Counted per client IP as the helper above reads it, never a client-sent header.
+AXES_CLIENT_IP_CALLABLE = "core.client_ip.client_ip"
+# The login forms post the address as "username"; it is lowercased as the User model
+# stores it, so "ADA@example.com" cannot start a fresh count.
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "users.lockout.lockout_username"
+# A locked-out visitor gets 429 Too Many Requests with a page that says when to retry.
+AXES_LOCKOUT_CALLABLE = "users.lockout.locked_out"
+# A successful login clears that pair's failures.
+AXES_RESET_ON_SUCCESS = True
+# Successful logins go to the security log (core/security_log.py), not a database table.
+AXES_DISABLE_ACCESS_LOG = True
+# Never stored with a failure record: passwords (always), tokens, codes, addresses.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "csrfmiddlewaretoken", "otp_token"]
+# No start-up banner or per-attempt detail from axes itself (see LOGGING).
+AXES_VERBOSE = False
+
+# The admin asks staff for a TOTP code after the password (core/admin_site.py); codes
+# come from an authenticator app enrolled with `manage.py enrol_totp EMAIL`.
+OTP_TOTP_ISSUER = project.PROJECT_NAME
+# The admin never shows TOTP secrets or QR codes: a hijacked admin session cannot
+# copy another staff member's second factor.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+
 # The admin sits at a path chosen per project; /admin/ is a 404 for scanners.
 ADMIN_URL_PATH = require_admin_url_path(
     "DJANGO_ADMIN_URL_PATH", env.str("DJANGO_ADMIN_URL_PATH", default=project.ADMIN_URL_PATH)
@@ -210,7 +259,8 @@ ADMIN_URL_PATH = require_admin_url_path(
 # --- Applications and middleware -------------------------------------------------
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The admin, behind a second factor (django-otp): core/admin_site.py.
+    "core.apps.SecondFactorAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -219,8 +269,11 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "sri",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "core",
     "users",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -234,8 +287,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Marks the user verified when this session passed the admin's TOTP check.
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, so it can replace the response of a refused login with the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -341,6 +398,9 @@ ADMINS = env.list("DJANGO_ADMINS", default=[])
 # Everything goes to standard output, where Heroku's log router collects it. The
 # django.security logger (disallowed hosts, suspicious operations, CSRF failures) is
 # always on, so attacks leave a trace. Log lines never include settings or secrets.
+# The "security" logger writes one logfmt line per login, failure, lockout, logout,
+# password change or reset, second-factor failure and denied permission, with user
+# id, client IP and Heroku request id (core/security_log.py).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -354,6 +414,10 @@ LOGGING = {
     "loggers": {
         "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "django.security": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "security": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # django-axes warns once per failure and lockout, which the security logger
+        # already reports with more context; its errors (misconfiguration) still show.
+        "axes": {"handlers": ["console"], "level": "ERROR", "propagate": False},
     },
 }
 

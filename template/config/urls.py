@@ -7,6 +7,10 @@ from django.urls import path
 
 from core import views
 from core.csp_reports import csp_report
+from users import views as account_views
+
+# A denied permission is logged as a security event before the 403 page.
+handler403 = "core.views.permission_denied"
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -14,6 +18,37 @@ urlpatterns = [
     path(".well-known/security.txt", views.security_txt, name="security-txt"),
     path("csp-report/", csp_report, name="csp-report"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    # POST only (Django refuses GET), so no link or image on another site can log you out.
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "accounts/password/change/",
+        account_views.PasswordChangeView.as_view(),
+        name="password_change",
+    ),
+    path(
+        "accounts/password/change/done/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
+    path(
+        "accounts/password/reset/",
+        account_views.PasswordResetView.as_view(),
+        name="password_reset",
+    ),
+    path(
+        "accounts/password/reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "accounts/password/reset/<uidb64>/<token>/",
+        account_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "accounts/password/reset/complete/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
     path(f"{settings.ADMIN_URL_PATH}/", admin.site.urls),
 ]

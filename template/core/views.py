@@ -1,13 +1,16 @@
 """Views for site-wide pages."""
 
+import logging
 from datetime import UTC, datetime, timedelta
 
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.templatetags.static import static
+from django.views import defaults
 from django.views.decorators.http import require_safe
 
 from config import project
+from core.security_log import security_event
 
 # RFC 9116 asks for an Expires date less than a year ahead; computing it when served
 # keeps the file valid without anyone remembering to renew it.
@@ -36,3 +39,16 @@ def security_txt(request: HttpRequest) -> HttpResponse:
         f"Canonical: {request.build_absolute_uri()}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+
+
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """handler403: log the refusal as a security event, then Django's own 403 page."""
+    user = getattr(request, "user", None)
+    security_event(
+        "permission_denied",
+        request,
+        user_id=user.pk if user is not None and user.is_authenticated else None,
+        path=request.path,
+        level=logging.WARNING,
+    )
+    return defaults.permission_denied(request, exception)

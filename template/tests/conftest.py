@@ -1,6 +1,7 @@
 """Shared fixtures. The suite runs with production settings (see [tool.pytest_env])."""
 
 import os
+import re
 import secrets
 import subprocess
 import sys
@@ -13,6 +14,10 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 
 # A strong, throwaway password that passes every validator.
 PASSWORD = "correct-horse-battery-staple-42"
+
+# What the Content-Security-Policy refuses: inline scripts, style blocks and attributes,
+# and event-handler attributes. Pages must load code only from static files.
+INLINE_CODE = re.compile(r"<script(?![^>]*\bsrc=)|<style|\sstyle=|\son[a-z]+=", re.IGNORECASE)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -62,6 +67,35 @@ def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     )
 
 
+def enrol_device(user):
+    """A confirmed TOTP device, as `manage.py enrol_totp` creates one."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    return TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
+
+
+def totp_code(device) -> str:
+    """The code the device's authenticator app shows now."""
+    from django_otp.oath import TOTP
+
+    return f"{TOTP(device.bin_key, digits=device.digits).token():0{device.digits}d}"
+
+
 @pytest.fixture
 def user(django_user_model):
     return django_user_model.objects.create_user(email="ada@example.com", password=PASSWORD)
+
+
+@pytest.fixture
+def staff(django_user_model):
+    """A superuser with an enrolled authenticator app."""
+    admin = django_user_model.objects.create_superuser(email="root@example.com", password=PASSWORD)
+    enrol_device(admin)
+    return admin
+
+
+@pytest.fixture
+def admin_url():
+    from django.conf import settings
+
+    return lambda path="": f"/{settings.ADMIN_URL_PATH}/{path}"

@@ -6,7 +6,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, enrol_device, totp_code
 
 pytestmark = pytest.mark.django_db
 
@@ -20,12 +20,17 @@ def test_email_login_works_through_the_login_page(client, user):
     assert client.session["_auth_user_id"] == str(user.pk)
 
 
-def test_email_login_ignores_letter_case(user):
-    assert authenticate(username="Ada@Example.COM", password=PASSWORD) == user
+def test_email_login_ignores_letter_case(rf, user):
+    # django-axes checks every attempt, so authenticate() is given the request.
+    request = rf.post("/accounts/login/")
+
+    assert authenticate(request, username="Ada@Example.COM", password=PASSWORD) == user
 
 
-def test_wrong_password_is_refused(user):
-    assert authenticate(username="ada@example.com", password="not-the-password-at-all") is None
+def test_wrong_password_is_refused(rf, user):
+    request = rf.post("/accounts/login/")
+
+    assert authenticate(request, username="ada@example.com", password="not-the-password") is None
 
 
 def test_email_is_stored_in_lowercase(django_user_model):
@@ -82,10 +87,11 @@ def test_argon2_hashes_new_passwords_in_production():
 def test_admin_login_works_with_email(client, django_user_model):
     from django.conf import settings
 
-    django_user_model.objects.create_superuser(email="root@example.com", password=PASSWORD)
+    root = django_user_model.objects.create_superuser(email="root@example.com", password=PASSWORD)
+    device = enrol_device(root)
     response = client.post(
         f"/{settings.ADMIN_URL_PATH}/login/",
-        {"username": "ROOT@example.com", "password": PASSWORD},
+        {"username": "ROOT@example.com", "password": PASSWORD, "otp_token": totp_code(device)},
         secure=True,
     )
 
