@@ -149,7 +149,13 @@ def visitor(browser, site):
 
 
 @pytest.mark.parametrize(
-    ("path", "status"), [("/", 200), ("/accounts/login/", 200), ("/no-such-page/", 404)]
+    ("path", "status"),
+    [
+        ("/", 200),
+        ("/accounts/login/", 200),
+        ("/accounts/password/reset/", 200),
+        ("/no-such-page/", 404),
+    ],
 )
 def test_public_page_loads_without_csp_violation(visitor, path, status):
     visitor.visit(path, status)
@@ -161,6 +167,23 @@ def test_public_page_loads_without_csp_violation(visitor, path, status):
         visitor.page.evaluate("getComputedStyle(document.querySelector('main')).maxWidth")
         == "640px"
     ), "the site's own stylesheet (with SRI) must apply"
+
+
+def test_site_login_and_logout_work_in_the_browser(visitor):
+    visitor.visit("/accounts/login/")
+
+    visitor.page.fill("input[name=username]", ADMIN_EMAIL.upper())
+    visitor.page.fill("input[name=password]", ADMIN_PASSWORD)
+    with visitor.page.expect_navigation():
+        visitor.page.click("main button[type=submit]")
+    visitor.check()
+
+    assert visitor.page.url == visitor.router.url("/")
+    assert ADMIN_EMAIL in visitor.page.inner_text("header")
+    with visitor.page.expect_navigation():
+        visitor.page.click("header button[type=submit]")
+    visitor.check()
+    assert ADMIN_EMAIL not in visitor.page.inner_text("header")
 
 
 def test_admin_login_page_loads_without_csp_violation(visitor, site):

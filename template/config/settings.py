@@ -183,10 +183,11 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 
-# Argon2 (memory-hard) for new hashes: offline cracking of a leaked table is slow.
-# The others only verify older hashes and upgrade them at the next login.
+# Argon2id (memory-hard) for new hashes: offline cracking of a leaked table is slow.
+# Its costs fit a 512 MB dyno under concurrent logins (users/hashers.py). The others
+# only verify older hashes and upgrade them at the next login.
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "users.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
     "django.contrib.auth.hashers.ScryptPasswordHasher",
 ]

@@ -14,12 +14,15 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from core.client_ip import client_ip
+
 logger = logging.getLogger("core.csp")
 
 MAX_REPORT_BYTES = 8 * 1024
-# Reports logged per minute by the whole site; a flood from one broken page (or an
-# attacker) cannot fill the log or the database.
-MAX_REPORTS_PER_MINUTE = 60
+# Reports accepted per minute from one client (core.client_ip), and from everyone
+# together: a flood from one broken page, or from many addresses, cannot fill the log.
+MAX_REPORTS_PER_CLIENT_PER_MINUTE = 20
+MAX_REPORTS_PER_MINUTE = 200
 LOGGED_FIELDS = ("document-uri", "violated-directive", "effective-directive", "blocked-uri",
                  "source-file", "line-number", "disposition")  # fmt: skip
 FIELD_ALIASES = {  # the Reporting API (report-to) spells fields in camelCase
@@ -38,7 +41,7 @@ def csp_report(request: HttpRequest) -> HttpResponse:
     declared_length = request.META.get("CONTENT_LENGTH") or "0"
     if not declared_length.isdigit() or int(declared_length) > MAX_REPORT_BYTES:
         return HttpResponse(status=413)
-    if not within_rate_limit():
+    if not within_rate_limit(request):
         return HttpResponse(status=429, headers={"Retry-After": "60"})
     try:
         reports = parse_reports(request.read(MAX_REPORT_BYTES + 1))
@@ -49,13 +52,22 @@ def csp_report(request: HttpRequest) -> HttpResponse:
     return HttpResponse(status=204)
 
 
-def within_rate_limit() -> bool:
-    key = "csp-report-count"
+def within_rate_limit(request: HttpRequest) -> bool:
+    """Count this report in fixed one-minute windows in the shared cache."""
+    limits = {
+        f"csp-report-count:{client_ip(request)}": MAX_REPORTS_PER_CLIENT_PER_MINUTE,
+        "csp-report-count": MAX_REPORTS_PER_MINUTE,
+    }
+    return all(_count(key) <= limit for key, limit in limits.items())
+
+
+def _count(key: str) -> int:
     cache.add(key, 0, timeout=60)
     try:
-        return cache.incr(key) <= MAX_REPORTS_PER_MINUTE
-    except ValueError:  # the key expired between add and incr
-        return True
+        return cache.incr(key)
+    except ValueError:  # the window expired between add and incr: a new one starts
+        cache.set(key, 1, timeout=60)
+        return 1
 
 
 def parse_reports(body: bytes) -> list[dict[str, str]]:

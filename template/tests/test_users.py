@@ -81,7 +81,28 @@ def test_weak_passwords_are_refused(user, weak):
 def test_argon2_hashes_new_passwords_in_production():
     import config.settings
 
-    assert config.settings.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
+    assert config.settings.PASSWORD_HASHERS[0] == "users.hashers.Argon2PasswordHasher"
+
+
+def test_argon2_hash_uses_costs_that_fit_a_small_dyno():
+    from users.hashers import Argon2PasswordHasher
+
+    hasher = Argon2PasswordHasher()
+    encoded = hasher.encode(PASSWORD, hasher.salt())
+
+    assert encoded.startswith("argon2$argon2id$v=19$m=19456,t=2,p=1$")
+    assert hasher.verify(PASSWORD, encoded)
+
+
+def test_hash_from_djangos_default_argon2_still_verifies_and_is_upgraded():
+    from django.contrib.auth.hashers import Argon2PasswordHasher as DjangoDefault
+
+    from users.hashers import Argon2PasswordHasher
+
+    legacy = DjangoDefault().encode(PASSWORD, DjangoDefault().salt())
+
+    assert Argon2PasswordHasher().verify(PASSWORD, legacy)
+    assert Argon2PasswordHasher().must_update(legacy)
 
 
 def test_admin_login_works_with_email(client, django_user_model):
