@@ -559,6 +559,7 @@ def test_scheduled_update_resolves_dependency_conflicts_itself(releases, tmp_pat
     assert files_with_conflict_markers(project) == []
     assert unmerged_paths(project) == []
     assert "Conflicts" not in body
+    assert "`bin/resolve-dependencies`" in body
 
 
 @pytest.mark.slow
