@@ -51,19 +51,24 @@ class PostgresTLS:
     port: int
     """The TCP port the server listens on, chosen when the server starts."""
     user: str
-    """A password-authenticated role with ``CREATEDB`` (not a superuser)."""
+    """A password-authenticated role with ``CREATEDB`` (a superuser when started in-dyno)."""
     password: str = dataclasses.field(repr=False)
     """The role's random password."""
-    ca_file: pathlib.Path
-    """The server's self-signed certificate; usable as ``sslrootcert`` for ``verify-full``."""
+    ca_file: pathlib.Path | None
+    """The server's self-signed certificate; usable as ``sslrootcert`` for ``verify-full``.
+    None for a server started like Heroku CI's in-dyno database (no TLS)."""
     _admin: _Admin = dataclasses.field(repr=False, compare=False)
 
     def url(self, dbname: str) -> str:
-        """Return ``postgres://user:password@127.0.0.1:port/dbname?sslmode=require``."""
+        """Return ``postgres://user:password@127.0.0.1:port/dbname?sslmode=require``.
+
+        Without ``?sslmode=require`` for an in-dyno server, as Heroku CI gives it.
+        """
         user = urllib.parse.quote(self.user, safe="")
         password = urllib.parse.quote(self.password, safe="")
         db = urllib.parse.quote(dbname, safe="")
-        return f"postgres://{user}:{password}@{self.host}:{self.port}/{db}?sslmode=require"
+        query = "?sslmode=require" if self.ca_file else ""
+        return f"postgres://{user}:{password}@{self.host}:{self.port}/{db}{query}"
 
     def create_database(self, name: str) -> str:
         """Create database ``name`` owned by `user` and return its URL (see `url`)."""
@@ -72,8 +77,13 @@ class PostgresTLS:
 
 
 @contextlib.contextmanager
-def running_postgres_tls(base_dir: pathlib.Path | None = None) -> Iterator[PostgresTLS]:
+def running_postgres_tls(
+    base_dir: pathlib.Path | None = None, *, in_dyno: bool = False
+) -> Iterator[PostgresTLS]:
     """Start a TLS-only PostgreSQL server on 127.0.0.1, yield its details, then stop it.
+
+    With ``in_dyno`` the server is instead set up as Heroku CI's in-dyno database is:
+    without TLS, plain TCP allowed, and the role a superuser.
 
     Everything (cluster, certificate, socket, log) lives in a fresh temporary directory, created
     under ``base_dir`` if given (it must be reachable by the ``postgres`` user when running as
@@ -100,12 +110,13 @@ def running_postgres_tls(base_dir: pathlib.Path | None = None) -> Iterator[Postg
                 "(pass a shorter base_dir)"
             )
         admin.initdb()
-        ca_file = admin.make_certificate()
-        admin.write_config()
+        ca_file = None if in_dyno else admin.make_certificate()
+        admin.write_config(tls=not in_dyno)
         started = True  # from here on, always try to stop (pg_ctl may start and then time out)
         admin.start()
         password = secrets.token_urlsafe(24)
-        admin.sql(f"CREATE ROLE {_ident(TEST_ROLE)} LOGIN CREATEDB PASSWORD {_literal(password)}")
+        power = "SUPERUSER" if in_dyno else "CREATEDB"
+        admin.sql(f"CREATE ROLE {_ident(TEST_ROLE)} LOGIN {power} PASSWORD {_literal(password)}")
         yield PostgresTLS(
             host=HOST,
             port=admin.port,
@@ -236,14 +247,17 @@ class _Admin:
             _chown_to_server_user(key, cert)
         return cert
 
-    def write_config(self) -> None:
+    def write_config(self, tls: bool = True) -> None:
         """Append our settings to postgresql.conf and replace pg_hba.conf."""
-        settings = {
-            "listen_addresses": HOST,
-            "unix_socket_directories": str(self.workdir),
+        certificate = {
             "ssl": "on",
             "ssl_cert_file": str(self.workdir / "server.crt"),
             "ssl_key_file": str(self.workdir / "server.key"),
+        }
+        settings = {
+            "listen_addresses": HOST,
+            "unix_socket_directories": str(self.workdir),
+            **(certificate if tls else {}),
             "password_encryption": "scram-sha-256",
             "max_connections": "100",
             "fsync": "off",
@@ -258,7 +272,11 @@ class _Admin:
             f.write(
                 "local all postgres trust\n"
                 "hostssl all all 127.0.0.1/32 scram-sha-256\n"
-                "hostnossl all all 0.0.0.0/0 reject\n"
+                + (
+                    "hostnossl all all 0.0.0.0/0 reject\n"
+                    if tls
+                    else "hostnossl all all 127.0.0.1/32 scram-sha-256\n"
+                )
             )
 
     def start(self) -> None:

@@ -19,7 +19,7 @@ def test_top_level_is_exactly_the_designed_layout():
 
     assert top_level == {
         "copier.yml", "template", "tests", "docs", "noxfile.py", "README.md",
-        "CHANGELOG.md", "LICENSE", ".ci", ".gitignore", "pyproject.toml", "uv.lock",
+        "CHANGELOG.md", "LICENSE", ".ci", ".github", ".gitignore", "pyproject.toml", "uv.lock",
         "mkdocs.yml",
     }  # fmt: skip
 
@@ -106,11 +106,25 @@ def wait_for_page(url: str, server: subprocess.Popen, limit: float = 60) -> str:
     pytest.fail(f"{url} did not answer within {limit} s")
 
 
-def test_changelog_lists_security_first():
-    changelog = (ROOT / "CHANGELOG.md").read_text()
-    first_release = changelog.split("\n## ")[1]
+CHANGELOG_SECTIONS = (ROOT / "CHANGELOG.md").read_text().split("\n## ")[1:]
 
-    assert first_release.split("\n### ")[1].startswith("Security")
+
+@pytest.mark.parametrize(
+    "section", CHANGELOG_SECTIONS, ids=[section.split("\n")[0] for section in CHANGELOG_SECTIONS]
+)
+def test_changelog_entry_lists_security_first(section):
+    assert section.split("\n### ")[1].startswith("Security\n")
+
+
+@pytest.mark.parametrize(
+    "section", CHANGELOG_SECTIONS, ids=[section.split("\n")[0] for section in CHANGELOG_SECTIONS]
+)
+def test_changelog_entry_is_unreleased_or_a_dated_release(section):
+    heading = section.split("\n")[0]
+
+    assert heading == "Unreleased" or re.fullmatch(
+        r"\[\d+\.\d+\.\d+\] - \d{4}-\d{2}-\d{2}", heading
+    )
 
 
 def test_license_is_present():

@@ -335,8 +335,6 @@ for database in DATABASES.values():
     database["CONN_MAX_AGE"] = 600
     database["CONN_HEALTH_CHECKS"] = True
 
-DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-
 # One cache shared by every worker and dyno, in the database (its table is created by
 # a migration), so nothing depends on one process's memory.
 CACHES = {

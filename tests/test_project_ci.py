@@ -1,0 +1,220 @@
+"""The rendered project's CI checks what it promises, and a fresh render passes it.
+
+Steps that need GitHub (checkout, a Docker PostgreSQL) cannot run here; their commands
+are the ones test_generated_project.py already runs against a TLS-only PostgreSQL.
+What can run here does: the pre-commit hooks (each tool from PyPI at the revision the
+config pins), bandit, and the vulnerability audit, which must fail when it cannot
+reach its database.
+"""
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.conftest import ROOT, run
+
+PROJECT_GITHUB = ROOT / "template" / ".github"
+CI = yaml.safe_load((PROJECT_GITHUB / "workflows" / "ci.yml").read_text())
+TEMPLATE_UPDATE = yaml.safe_load((PROJECT_GITHUB / "workflows" / "template-update.yml").read_text())
+RELOCK = yaml.safe_load((ROOT / ".github" / "workflows" / "relock.yml").read_text())
+PRE_COMMIT = yaml.safe_load((ROOT / "template" / ".pre-commit-config.yaml").read_text())
+GIT_IDENTITY = {
+    "GIT_AUTHOR_NAME": "Parapet tests",
+    "GIT_AUTHOR_EMAIL": "tests@example.com",
+    "GIT_COMMITTER_NAME": "Parapet tests",
+    "GIT_COMMITTER_EMAIL": "tests@example.com",
+}
+
+
+def steps(workflow: dict) -> list[dict]:
+    return [step for job in workflow["jobs"].values() for step in job["steps"]]
+
+
+def step_named(workflow: dict, prefix: str) -> dict:
+    matching = [step for step in steps(workflow) if step.get("name", "").startswith(prefix)]
+    assert len(matching) == 1, f"expected one step named {prefix!r}"
+    return matching[0]
+
+
+def ci_scripts() -> str:
+    return "\n".join(step["run"] for step in steps(CI) if "run" in step)
+
+
+# --- What the workflows promise --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        "uv run ruff check .",
+        "uv run ruff format --check .",
+        "pre-commit@",
+        "run --all-files",
+        "uv run pytest",
+        "manage.py makemigrations --check",
+        "uv run bin/release",
+        "bandit@",
+        "pip-audit@",
+    ],
+)
+def test_ci_runs_the_check(command):
+    assert command in ci_scripts()
+
+
+def test_ci_installs_exactly_the_lock():
+    assert CI["env"]["UV_LOCKED"] == "1"
+
+
+def test_ci_audit_fails_instead_of_passing_when_it_cannot_audit():
+    audit = step_named(CI, "pip-audit")["run"]
+
+    assert "--strict" in audit
+    assert "uv export" in audit
+
+
+def test_ci_postgresql_requires_tls_as_heroku_postgres_does():
+    start = step_named(CI, "Start PostgreSQL")["run"]
+
+    assert "-c ssl=on" in start
+    assert "sslmode=require" in start
+
+
+def test_ci_runs_weekly_so_new_advisories_fail_the_audit():
+    assert CI[True]["schedule"], "ci.yml needs a schedule (YAML reads `on:` as True)"
+
+
+def test_ci_reads_the_repository_and_nothing_more():
+    assert CI["permissions"] == {"contents": "read"}
+
+
+def test_template_update_runs_weekly_and_uses_a_token_secret_when_present():
+    open_pr = step_named(TEMPLATE_UPDATE, "Open or update the pull request")
+
+    assert TEMPLATE_UPDATE[True]["schedule"]
+    token = open_pr["with"]["token"]
+    assert token == "${{ secrets.TEMPLATE_UPDATE_TOKEN || github.token }}"  # noqa: S105
+
+
+def test_template_update_never_trusts_the_template():
+    update = step_named(TEMPLATE_UPDATE, "Update from the template")["run"]
+    copier_lines = [line for line in update.splitlines() if "copier@" in line]
+
+    assert len(copier_lines) == 1 and " update --defaults" in copier_lines[0]
+    assert "--trust" not in copier_lines[0] and "--unsafe" not in copier_lines[0]
+
+
+def test_template_relock_runs_the_nox_lock_session_weekly():
+    relock = step_named(RELOCK, "Relock")["run"]
+
+    assert RELOCK[True]["schedule"]
+    assert "nox@" in relock and "-s lock -- --upgrade" in relock
+    token = step_named(RELOCK, "Open or update")["with"]["token"]
+    assert token == "${{ secrets.RELOCK_TOKEN || github.token }}"  # noqa: S105
+
+
+def test_pre_commit_has_the_promised_hooks():
+    hooks = {hook["id"] for repo in PRE_COMMIT["repos"] for hook in repo["hooks"]}
+
+    assert {
+        "ruff-check",
+        "ruff-format",
+        "django-upgrade",
+        "detect-private-key",
+        "detect-secrets",
+        "check-added-large-files",
+        "check-merge-conflict",
+    } <= hooks
+
+
+# --- What runs here on a fresh render --------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def committed_render(renders, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the default render, committed to git as its developer would."""
+    project = tmp_path_factory.mktemp("ci") / "site"
+    shutil.copytree(renders.path("default"), project, ignore=shutil.ignore_patterns(".venv"))
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "Render"]):
+        result = run(["git", *args], cwd=project, **GIT_IDENTITY)
+        assert result.returncode == 0, result.stderr
+    return project
+
+
+# Each hook repository's tool on PyPI, and what its hooks run (their .pre-commit-hooks.yaml).
+HOOK_PACKAGES = {
+    "https://github.com/pre-commit/pre-commit-hooks": "pre-commit-hooks",
+    "https://github.com/Yelp/detect-secrets": "detect-secrets",
+    "https://github.com/astral-sh/ruff-pre-commit": "ruff",
+    "https://github.com/adamchainz/django-upgrade": "django-upgrade",
+}
+HOOK_ENTRIES = {
+    "detect-private-key": ["detect-private-key"],
+    "check-added-large-files": ["check-added-large-files"],
+    "check-merge-conflict": ["check-merge-conflict"],
+    "detect-secrets": ["detect-secrets-hook"],
+    "ruff-check": ["ruff", "check", "--force-exclude"],
+    # pre-commit fails a hook that rewrites files; --check makes the formatter say so.
+    "ruff-format": ["ruff", "format", "--force-exclude", "--check"],
+    "django-upgrade": ["django-upgrade"],
+}
+PYTHON_HOOKS = {"ruff-check", "ruff-format", "django-upgrade"}
+HOOKS = [(repo, hook) for repo in PRE_COMMIT["repos"] for hook in repo["hooks"]]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("repo", "hook"), HOOKS, ids=[hook["id"] for _, hook in HOOKS])
+def test_fresh_render_passes_its_pre_commit_hook(committed_render, repo, hook):
+    assert repo["repo"] in HOOK_PACKAGES, f"map {repo['repo']} to its PyPI package here"
+    assert hook["id"] in HOOK_ENTRIES, f"map the hook {hook['id']} to its command here"
+    package = f"{HOOK_PACKAGES[repo['repo']]}=={repo['rev'].removeprefix('v')}"
+    listed = run(["git", "ls-files"], cwd=committed_render).stdout.split()
+    files = [
+        name
+        for name in listed
+        if (hook["id"] not in PYTHON_HOOKS or name.endswith(".py"))
+        and not re.search(hook.get("exclude", "^$"), name)
+    ]
+
+    result = run(
+        ["uvx", "--from", package, *HOOK_ENTRIES[hook["id"]], *hook.get("args", []), *files],
+        cwd=committed_render,
+    )
+
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+
+
+@pytest.mark.slow
+def test_fresh_render_passes_the_ci_bandit_step(committed_render):
+    result = run(
+        ["bash", "-eo", "pipefail", "-c", step_named(CI, "bandit")["run"]], cwd=committed_render
+    )
+
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+
+
+@pytest.mark.slow
+def test_ci_audit_fails_when_the_vulnerability_service_is_unreachable(committed_render, tmp_path):
+    audit = step_named(CI, "pip-audit")["run"]
+    tool = re.search(r"uvx (pip-audit@\S+)", audit).group(1)
+    installed = run(["uvx", tool, "--version"], cwd=committed_render)
+    assert installed.returncode == 0, installed.stderr
+
+    # From uv's cache, with every request sent to a closed port.
+    result = run(
+        ["bash", "-eo", "pipefail", "-c", audit],
+        cwd=committed_render,
+        RUNNER_TEMP=str(tmp_path),
+        UV_LOCKED="1",
+        UV_OFFLINE="1",
+        HTTPS_PROXY="http://127.0.0.1:9",
+        HTTP_PROXY="http://127.0.0.1:9",
+        NO_PROXY="",
+    )
+
+    assert result.returncode != 0, (
+        "the audit passed without reaching its database:\n" + (result.stdout[-3000:])
+    )
+    assert "pypi.org" in result.stderr or "could not be audited" in result.stderr, result.stderr
