@@ -28,7 +28,7 @@ def client_ip(request: HttpRequest) -> str | None:
     if proxies:
         forwarded = [
             entry.strip()
-            for entry in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+            for entry in request.headers.get("x-forwarded-for", "").split(",")
             if entry.strip()
         ]
         if len(forwarded) >= proxies:

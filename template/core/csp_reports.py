@@ -38,7 +38,7 @@ UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f]")
 @csrf_exempt  # browsers send reports without cookies or tokens
 @require_POST
 def csp_report(request: HttpRequest) -> HttpResponse:
-    declared_length = request.META.get("CONTENT_LENGTH") or "0"
+    declared_length = request.headers.get("content-length") or "0"
     if not declared_length.isdigit() or int(declared_length) > MAX_REPORT_BYTES:
         return HttpResponse(status=413)
     if not within_rate_limit(request):

@@ -60,7 +60,7 @@ def security_event(
 
 def request_id(request: HttpRequest) -> str | None:
     """Heroku's request id, or None when the header is missing or malformed."""
-    value = request.META.get("HTTP_X_REQUEST_ID", "")
+    value = request.headers.get("x-request-id", "")
     return value if REQUEST_ID.fullmatch(value) else None
 
 
