@@ -55,7 +55,7 @@ HOST = "localhost"
 WEB_CONCURRENCY = 2
 # Values a deployer types in for app.json's required config vars without a default.
 REQUIRED_CONFIG_VALUES = {"EMAIL_URL": "smtp+tls://user:password@smtp.example.com:587"}
-HEROKU_ROUTER_TIMEOUT = 30  # seconds: Heroku's SIGKILL follows SIGTERM after 30 s
+HEROKU_STOP_GRACE = 30  # seconds: Heroku's SIGKILL follows SIGTERM after 30 s
 ONE_YEAR = 31_536_000
 
 
@@ -105,10 +105,10 @@ class Deployment:
     config_vars: dict[str, str]
     database_url: str
 
-    def dyno_env(self, **extra: str) -> dict[str, str]:
+    def dyno_env(self) -> dict[str, str]:
         """The web dyno's environment: config vars, the add-on's DATABASE_URL, Heroku's vars."""
         return slug_env(self.slug, **self.config_vars, DATABASE_URL=self.database_url,
-                        WEB_CONCURRENCY=str(WEB_CONCURRENCY), **extra)  # fmt: skip
+                        WEB_CONCURRENCY=str(WEB_CONCURRENCY))  # fmt: skip
 
 
 @dataclass
@@ -425,13 +425,13 @@ def test_sigterm_stops_the_web_process_cleanly_within_heroku_s_grace_period(site
         served = idle.getresponse()
         served.read()
         assert served.status == 200
-        seconds = stop_dyno(process, grace=HEROKU_ROUTER_TIMEOUT + 5)
+        seconds = stop_dyno(process, grace=HEROKU_STOP_GRACE + 5)
         idle.close()
     report(f"SIGTERM [{deployment.name}]: the web process stopped in {seconds:.1f} s")
 
     output = log.read_text()
     assert process.returncode == 0, output
-    assert seconds < HEROKU_ROUTER_TIMEOUT, f"took {seconds:.1f} s: Heroku would SIGKILL"
+    assert seconds < HEROKU_STOP_GRACE, f"took {seconds:.1f} s: Heroku would SIGKILL"
     assert "WORKER TIMEOUT" not in output, output
 
 
