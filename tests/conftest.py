@@ -8,7 +8,7 @@ import os
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -134,3 +134,21 @@ def postgres() -> Iterator[PostgresTLS]:
     """PostgreSQL 15 accepting TLS connections only, as Heroku Postgres does."""
     with running_postgres_tls(Path(tempfile.gettempdir())) as server:
         yield server
+
+
+# Lines for the end of the run (grades, scores, timings): shown in every CI log, never
+# asserted. Tests add them through the `report` fixture.
+REPORT = pytest.StashKey[list[str]]()
+
+
+@pytest.fixture(scope="session")
+def report(request: pytest.FixtureRequest) -> Callable[[str], None]:
+    return request.config.stash.setdefault(REPORT, []).append
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
+    lines = config.stash.get(REPORT, [])
+    if lines:
+        terminalreporter.section("reports")
+        for line in lines:
+            terminalreporter.write_line(line)

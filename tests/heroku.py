@@ -1,7 +1,10 @@
-"""Run a rendered project the way Heroku does: Procfile processes behind a router.
+"""Run a rendered project the way Heroku does: build, release, Procfile processes.
 
-`running_web` starts the Procfile's `web` command (read from the file, never copied)
-with PORT and WEB_CONCURRENCY set. `running_router` puts nginx in front of it as
+`simulate_deploy` is Heroku's deploy without Heroku: a slug from `git archive`, the
+buildpack's `uv sync` and `collectstatic` (config vars, no database), then the
+Procfile's `release` command; any failing step raises `DeployFailed`, as it would fail
+the deploy. `running_web` starts the Procfile's `web` command (read from the file, never
+copied) with PORT and WEB_CONCURRENCY set. `running_router` puts nginx in front of it as
 Heroku's router: it terminates TLS with a certificate from a throwaway local CA, sets
 X-Forwarded-Proto/-For/-Port and X-Request-Id, and forwards plain HTTP with
 X-Forwarded-Proto: http. The real router is not available here; nginx plays its part.
@@ -30,12 +33,15 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def wait_for_port(port: int, process: subprocess.Popen | None, limit: float = 60) -> None:
+def wait_for_port(
+    port: int, process: subprocess.Popen | None, limit: float = 60, log: Path | None = None
+) -> None:
     """Return once 127.0.0.1:port accepts connections; fail if it never does."""
     deadline = time.monotonic() + limit
     while time.monotonic() < deadline:
         if process is not None and process.poll() is not None:
-            raise RuntimeError(f"process exited with {process.returncode}")
+            output = log.read_text(errors="replace") if log is not None else ""
+            raise RuntimeError(f"process exited with {process.returncode}:\n{output}")
         with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 1):
             return
         time.sleep(0.1)
@@ -55,6 +61,15 @@ def slug_env(project: Path, **env: str) -> dict[str, str]:
     base = child_env(**env)
     base["PATH"] = f"{project / '.venv' / 'bin'}:{base['PATH']}"
     return base
+
+
+class DeployFailed(RuntimeError):
+    """A step of the simulated deploy failed; on Heroku the deploy would stop there."""
+
+    def __init__(self, step: str, output: str) -> None:
+        super().__init__(f"{step} failed:\n{output}")
+        self.step = step
+        self.output = output
 
 
 def build_slug(project: Path, destination: Path) -> Path:
@@ -82,34 +97,67 @@ def build_slug(project: Path, destination: Path) -> Path:
         check=False,
     )
     if sync.returncode != 0:
-        raise RuntimeError(f"uv sync in the slug failed:\n{sync.stderr}")
+        raise DeployFailed("build (uv sync)", sync.stderr)
     return destination
 
 
-@dataclass
-class WebProcess:
-    """The running web process and the file its output goes to.
+def collect_static(slug: Path, config_vars: dict[str, str]) -> None:
+    """The buildpack's `collectstatic --noinput`: config vars only, no database, no S3."""
+    result = subprocess.run(
+        ["python", "manage.py", "collectstatic", "--noinput"],
+        cwd=slug,
+        env=slug_env(slug, **config_vars),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise DeployFailed("build (collectstatic)", result.stdout + result.stderr)
 
-    Output goes to a file, never a pipe: an unread pipe fills up with access-log lines
-    and then blocks gunicorn mid-request.
+
+def run_release(slug: Path, env: dict[str, str]) -> subprocess.CompletedProcess:
+    """The Procfile's release command, read from the slug's Procfile, with config vars."""
+    return subprocess.run(
+        ["bash", "-c", procfile_command(slug, "release")],
+        cwd=slug,
+        env=slug_env(slug, **env),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def simulate_deploy(
+    render: Path, workdir: Path, config_vars: dict[str, str], database_url: str
+) -> Path:
+    """Heroku's deploy of `render`: slug, build, release; DeployFailed at the failing step.
+
+    `config_vars` are present from the build on, as on Heroku; the database is not
+    reachable at build time, so DATABASE_URL (the add-on's config var) is given to the
+    release phase only. Returns the slug, ready for `running_web`.
     """
-
-    process: subprocess.Popen
-    log_file: Path
-
-    @property
-    def pid(self) -> int:
-        return self.process.pid
-
-    def log(self) -> str:
-        return self.log_file.read_text(errors="replace")
+    slug = build_slug(render, workdir / "slug")
+    collect_static(slug, config_vars)
+    release = run_release(slug, {**config_vars, "DATABASE_URL": database_url})
+    if release.returncode != 0:
+        raise DeployFailed("release", release.stdout + release.stderr)
+    return slug
 
 
 @contextlib.contextmanager
-def running_web(project: Path, port: int, env: dict[str, str]) -> Iterator[WebProcess]:
-    """The Procfile's web process on PORT; stopped with SIGTERM as a dyno is."""
+def running_web(
+    project: Path, port: int, env: dict[str, str], log: Path | None = None
+) -> Iterator[subprocess.Popen]:
+    """The Procfile's web process on PORT; stopped with SIGTERM as a dyno is.
+
+    Its output goes to a file (`log`, or a temporary one), never to a pipe: nobody reads
+    a pipe while the process runs, and once it holds 64 KB of access log, gunicorn
+    blocks mid-request.
+    """
     command = procfile_command(project, "web")
-    log_file = Path(tempfile.mkstemp(prefix="web-", suffix=".log")[1])
+    log_file = log or Path(tempfile.mkstemp(prefix="web-", suffix=".log")[1])
     with log_file.open("w") as output:
         process = subprocess.Popen(
             ["bash", "-c", f"exec {command}"],
@@ -119,22 +167,31 @@ def running_web(project: Path, port: int, env: dict[str, str]) -> Iterator[WebPr
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-    web = WebProcess(process, log_file)
     try:
-        try:
-            wait_for_port(port, process)
-        except (RuntimeError, TimeoutError) as error:
-            raise RuntimeError(f"{error}; web process output:\n{web.log()}") from error
-        yield web
+        wait_for_port(port, process, log=log_file)
+        yield process
     finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
-        log_file.unlink(missing_ok=True)
+        stop_dyno(process)
+        if log is None:
+            log_file.unlink(missing_ok=True)
+
+
+def stop_dyno(process: subprocess.Popen, grace: float = 30) -> float:
+    """Stop a dyno as Heroku does; return the seconds it took.
+
+    SIGTERM goes to every process of the dyno (its process group); whatever still runs
+    after `grace` seconds gets SIGKILL, as Heroku's 30 s limit would.
+    """
+    started = time.monotonic()
+    if process.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+    return time.monotonic() - started
 
 
 @dataclass(frozen=True)
@@ -205,7 +262,7 @@ def running_router(
         proxy_pass http://127.0.0.1:{upstream_port};
         proxy_set_header Host $http_host;
         proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-        proxy_set_header X-Request-Id $request_id;
+        proxy_set_header X-Request-Id $heroku_request_id;
         proxy_redirect off;
     """
     user = "user root root;" if os.geteuid() == 0 else ""
@@ -224,6 +281,12 @@ http {{
     uwsgi_temp_path {directory}/uwsgi;
     scgi_temp_path {directory}/scgi;
     server_tokens off;
+    # Heroku's router keeps a client's X-Request-Id of 20 to 200 such characters and
+    # makes up one otherwise.
+    map $http_x_request_id $heroku_request_id {{
+        "~^[A-Za-z0-9+/=-]{{20,200}}$" $http_x_request_id;
+        default $request_id;
+    }}
     server {{
         listen 127.0.0.1:{http_port};
         location / {{

@@ -1,0 +1,609 @@
+"""Every answer set deploys clean: Heroku's deploy, simulated offline with real parts.
+
+For the default answers and each other answer set once, `simulate_deploy` does what
+Heroku does: a slug from `git archive` of the committed render, `uv sync --locked
+--no-default-groups --compile-bytecode`, `collectstatic` with the config vars only (no
+DATABASE_URL, no S3), then the Procfile's release command against PostgreSQL that
+accepts TLS only. The Procfile's web process then runs with PORT and WEB_CONCURRENCY
+behind nginx playing Heroku's router (TLS from a throwaway local CA, X-Forwarded-*,
+X-Request-Id), and is probed as the router's clients would probe it.
+
+Scanners no one here wrote look at the result, installed from their registries by the
+tests: MDN HTTP Observatory and DJ Checkup against the default render behind the
+router on ports 80 and 443 (the redirect from http must land on https's real port),
+and bandit on every render. Grades, scores and timings are printed in the run's
+summary ("reports"). The real Heroku router and build system are out of reach here;
+nginx and the steps above stand in for them.
+"""
+
+import http.client
+import json
+import os
+import re
+import secrets
+import shutil
+import socket
+import ssl
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from email.message import Message
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests import scanners
+from tests.conftest import ANSWER_SETS, Renders, run
+from tests.heroku import (
+    DeployFailed,
+    Router,
+    free_port,
+    run_release,
+    running_router,
+    running_web,
+    simulate_deploy,
+    slug_env,
+    stop_dyno,
+)
+from tests.postgres_tls import PostgresTLS
+
+pytestmark = pytest.mark.slow
+
+# The simulated app is served at localhost: the only name that reaches 127.0.0.1.
+HOST = "localhost"
+WEB_CONCURRENCY = 2
+# Values a deployer types in for app.json's required config vars without a default.
+REQUIRED_CONFIG_VALUES = {"EMAIL_URL": "smtp+tls://user:password@smtp.example.com:587"}
+HEROKU_STOP_GRACE = 30  # seconds: Heroku's SIGKILL follows SIGTERM after 30 s
+ONE_YEAR = 31_536_000
+
+
+def app_json_config_vars(render: Path) -> dict[str, str]:
+    """Config vars as a Heroku Button deploy sets them from the render's app.json.
+
+    Generated secrets are new random values, declared values are kept, required ones
+    get the deployer's value; DJANGO_ALLOWED_HOSTS names the host the tests use.
+    """
+    config_vars = {}
+    for name, spec in json.loads((render / "app.json").read_text())["env"].items():
+        if spec.get("generator") == "secret":
+            config_vars[name] = secrets.token_hex(32)  # what Heroku's generator makes
+        elif "value" in spec:
+            config_vars[name] = spec["value"]
+        elif spec.get("required"):
+            if name not in REQUIRED_CONFIG_VALUES:
+                pytest.fail(f"app.json requires {name}: add a value to REQUIRED_CONFIG_VALUES")
+            config_vars[name] = REQUIRED_CONFIG_VALUES[name]
+    return {**config_vars, "DJANGO_ALLOWED_HOSTS": HOST}
+
+
+def database_name(*parts: str) -> str:
+    return "_".join(re.sub(r"\W", "_", part) for part in parts).lower()
+
+
+def table_exists(slug: Path, database_url: str, table: str) -> bool:
+    """Ask PostgreSQL (over TLS, with the slug's psycopg) whether `table` exists."""
+    query = (
+        "import sys, psycopg\n"
+        "with psycopg.connect(sys.argv[1]) as connection:\n"
+        "    row = connection.execute('SELECT to_regclass(%s) IS NOT NULL', [sys.argv[2]])\n"
+        "    print(row.fetchone()[0])\n"
+    )
+    result = run([str(slug / ".venv" / "bin" / "python"), "-c", query, database_url, table],
+                 cwd=slug)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip() == "True"
+
+
+@dataclass
+class Deployment:
+    name: str
+    render: Path
+    slug: Path
+    answers: dict
+    config_vars: dict[str, str]
+    database_url: str
+
+    def dyno_env(self) -> dict[str, str]:
+        """The web dyno's environment: config vars, the add-on's DATABASE_URL, Heroku's vars."""
+        return slug_env(self.slug, **self.config_vars, DATABASE_URL=self.database_url,
+                        WEB_CONCURRENCY=str(WEB_CONCURRENCY))  # fmt: skip
+
+
+@dataclass
+class Deployments:
+    """Each answer set deployed once per run (slug, build, release), on first use."""
+
+    renders: Renders
+    postgres: PostgresTLS
+    workspace: Path
+    report: Callable[[str], None]
+
+    def __post_init__(self) -> None:
+        self.done: dict[str, Deployment] = {}
+
+    def get(self, name: str) -> Deployment:
+        if name not in self.done:
+            render = self.renders.path(name)
+            config_vars = app_json_config_vars(render)
+            database_url = self.postgres.create_database(database_name("deploy", name))
+            started = time.monotonic()
+            slug = simulate_deploy(render, self.workspace / name, config_vars, database_url)
+            self.report(f"deploy [{name}]: slug, build and release in "
+                        f"{time.monotonic() - started:.1f} s")  # fmt: skip
+            answers = yaml.safe_load((render / ".copier-answers.yml").read_text())
+            self.done[name] = Deployment(name, render, slug, answers, config_vars, database_url)
+        return self.done[name]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def wall_time(report) -> Iterator[None]:
+    started = time.monotonic()
+    yield
+    report(f"deploy simulation wall time: {time.monotonic() - started:.0f} s")
+
+
+@pytest.fixture(scope="module")
+def deployments(renders, postgres, tmp_path_factory, report) -> Deployments:
+    return Deployments(renders, postgres, tmp_path_factory.mktemp("deploys"), report)
+
+
+@dataclass
+class Response:
+    status: int
+    headers: Message
+    body: bytes
+
+
+@dataclass
+class Site:
+    """A deployed answer set: its web process behind the router, and its log."""
+
+    deployment: Deployment
+    router: Router
+    log: Path
+
+    def request(
+        self,
+        path: str,
+        *,
+        method: str = "GET",
+        scheme: str = "https",
+        host: str = HOST,
+        headers: dict[str, str] | None = None,
+        body: bytes | None = None,
+    ) -> Response:
+        """One request through the router, as a browser on the internet would send it."""
+        if scheme == "https":
+            context = ssl.create_default_context(cafile=self.router.ca.ca_file)
+            connection = http.client.HTTPSConnection(
+                HOST, self.router.https_port, context=context, timeout=30
+            )
+        else:
+            connection = http.client.HTTPConnection(HOST, self.router.http_port, timeout=30)
+        try:
+            connection.request(method, path, body=body, headers={"Host": host, **(headers or {})})
+            response = connection.getresponse()
+            return Response(response.status, response.headers, response.read())
+        finally:
+            connection.close()
+
+    def log_lines(self) -> list[str]:
+        return self.log.read_text(errors="replace").splitlines()
+
+
+@pytest.fixture(scope="module", params=list(ANSWER_SETS))
+def site(request, deployments, tmp_path_factory) -> Iterator[Site]:
+    """One answer set deployed, its web dyno running behind the router on free ports."""
+    deployment = deployments.get(request.param)
+    workdir = tmp_path_factory.mktemp(f"site-{request.param}")
+    web_port = free_port()
+    log = workdir / "web.log"
+    with (
+        running_web(deployment.slug, web_port, deployment.dyno_env(), log=log),
+        running_router(workdir / "router", web_port, free_port(), free_port()) as router,
+    ):
+        yield Site(deployment, router, log)
+
+
+@pytest.fixture(scope="module")
+def home_page(site) -> Response:
+    return site.request("/")
+
+
+# --- Slug and build ---------------------------------------------------------------
+
+
+def test_slug_holds_only_committed_files(site):
+    render, slug = site.deployment.render, site.deployment.slug
+
+    assert (render / ".env").is_file(), "copier writes .env with DJANGO_ENV=development"
+    assert not (slug / ".env").exists(), "a git-ignored .env must never reach Heroku"
+
+
+def test_build_collects_hashed_and_compressed_static_files(site):
+    static_root = site.deployment.slug / "staticfiles"
+    hashed = json.loads((static_root / "staticfiles.json").read_text())["paths"]["css/site.css"]
+
+    assert hashed != "css/site.css"
+    assert (static_root / f"{hashed}.gz").is_file()
+    assert (static_root / f"{hashed}.br").is_file()
+
+
+# --- Release ----------------------------------------------------------------------
+
+
+def test_release_migrates_the_tls_only_database(site):
+    deployment = site.deployment
+
+    assert table_exists(deployment.slug, deployment.database_url, "django_migrations")
+    assert table_exists(deployment.slug, deployment.database_url, "users_user")
+
+
+BROKEN_CONFIGURATIONS = {
+    "debug-on": ({"DJANGO_DEBUG": "true"}, "security.W018"),
+    "no-allowed-hosts": ({"DJANGO_ALLOWED_HOSTS": ""}, "DJANGO_ALLOWED_HOSTS is empty"),
+    "weak-secret": ({"DJANGO_SECRET_KEY": "too-short-to-sign"}, "DJANGO_SECRET_KEY is too weak"),
+}
+
+
+@pytest.mark.parametrize("broken", list(BROKEN_CONFIGURATIONS))
+def test_release_aborts_before_any_migration_on_broken_configuration(site, postgres, broken):
+    deployment = site.deployment
+    overrides, reason = BROKEN_CONFIGURATIONS[broken]
+    database_url = postgres.create_database(database_name("broken", deployment.name, broken))
+
+    release = run_release(
+        deployment.slug, {**deployment.config_vars, **overrides, "DATABASE_URL": database_url}
+    )
+
+    assert release.returncode != 0, f"the release must refuse {broken}:\n{release.stdout}"
+    assert reason in release.stderr, release.stderr
+    assert not table_exists(deployment.slug, database_url, "django_migrations"), (
+        "no migration may run before the deploy check passes"
+    )
+
+
+# --- Web dyno, probed through the router --------------------------------------------
+
+
+def test_web_process_runs_web_concurrency_workers(site):
+    booted = [line for line in site.log_lines() if "Booting worker with pid" in line]
+
+    assert len(booted) == WEB_CONCURRENCY, "\n".join(site.log_lines())
+
+
+def test_plain_http_is_redirected_permanently_to_https(site):
+    response = site.request("/", scheme="http")
+
+    assert response.status == 301
+    assert response.headers["Location"] == f"https://{HOST}/"
+
+
+def test_https_home_page_is_served(home_page):
+    assert home_page.status == 200
+
+
+@pytest.mark.parametrize(
+    ("header", "value"),
+    [
+        ("X-Frame-Options", "DENY"),
+        ("X-Content-Type-Options", "nosniff"),
+        ("Referrer-Policy", "same-origin"),
+        ("Cross-Origin-Opener-Policy", "same-origin"),
+        ("Cross-Origin-Resource-Policy", "same-origin"),
+    ],
+)
+def test_https_page_carries_security_header(home_page, header, value):
+    assert home_page.headers[header] == value
+
+
+def test_https_page_carries_hsts_for_a_year_with_subdomains_preloaded_as_answered(site, home_page):
+    directives = [d.strip() for d in home_page.headers["Strict-Transport-Security"].split(";")]
+
+    assert directives[:2] == [f"max-age={ONE_YEAR}", "includeSubDomains"]
+    assert ("preload" in directives) == site.deployment.answers["hsts_preload"]
+
+
+def test_https_page_carries_a_strict_content_security_policy(home_page):
+    policy = home_page.headers["Content-Security-Policy"]
+
+    for directive in ("default-src 'none'", "frame-ancestors 'none'", "base-uri 'none'",
+                      "object-src 'none'", "form-action 'self'"):  # fmt: skip
+        assert directive in policy, policy
+    assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
+
+
+def test_https_page_switches_off_unused_browser_features(home_page):
+    policy = home_page.headers["Permissions-Policy"]
+
+    for feature in ("camera=()", "microphone=()", "geolocation=()", "payment=()"):
+        assert feature in policy, policy
+
+
+def test_unknown_host_is_refused_with_400(site):
+    response = site.request("/", host="evil.example.com")
+
+    assert response.status == 400
+
+
+def hashed_static_path(site: Site, name: str) -> str:
+    manifest = site.deployment.slug / "staticfiles" / "staticfiles.json"
+    return "/static/" + json.loads(manifest.read_text())["paths"][name]
+
+
+@pytest.mark.parametrize("encoding", ["gzip", "br"])
+def test_hashed_static_file_is_served_compressed(site, encoding):
+    response = site.request(
+        hashed_static_path(site, "css/site.css"), headers={"Accept-Encoding": encoding}
+    )
+
+    assert response.status == 200
+    assert response.headers["Content-Encoding"] == encoding
+
+
+def test_hashed_static_file_is_cached_immutably_for_at_least_a_year(site):
+    response = site.request(hashed_static_path(site, "css/site.css"))
+
+    directives = [d.strip() for d in response.headers["Cache-Control"].split(",")]
+    max_age = next(int(d.split("=")[1]) for d in directives if d.startswith("max-age="))
+    assert "immutable" in directives
+    assert max_age >= ONE_YEAR
+
+
+def test_default_admin_path_is_not_found(site):
+    assert site.request("/admin/").status == 404
+
+
+def test_admin_path_reaches_the_admin_login(site):
+    admin = f"/{site.deployment.answers['admin_url_path']}/"
+
+    redirect = site.request(admin)
+    login = site.request(redirect.headers["Location"])
+
+    assert redirect.status == 302
+    assert redirect.headers["Location"].startswith(f"{admin}login/")
+    assert login.status == 200
+    assert b'name="username"' in login.body and b'name="password"' in login.body
+
+
+def test_login_page_sets_only_host_prefixed_secure_cookies(site):
+    response = site.request("/accounts/login/")
+
+    cookies = response.headers.get_all("Set-Cookie") or []
+    assert any(cookie.startswith("__Host-csrftoken=") for cookie in cookies), cookies
+    for cookie in cookies:
+        _, *attributes = (part.strip() for part in cookie.split(";"))
+        flags = {name.lower(): value for name, _, value in (a.partition("=") for a in attributes)}
+        assert cookie.startswith("__Host-"), cookie
+        assert "secure" in flags and flags.get("path") == "/" and "domain" not in flags, cookie
+
+
+def test_unknown_url_shows_no_debug_page(site):
+    response = site.request("/no-such-page/", headers={"Accept": "text/html"})
+
+    assert response.status == 404
+    for leak in (b"DEBUG = True", b"Traceback", b"Using the URLconf defined in"):
+        assert leak not in response.body, f"{leak!r} in the 404 page"
+
+
+def test_post_without_csrf_token_is_forbidden(site):
+    response = site.request(
+        "/accounts/login/",
+        method="POST",
+        headers={"Content-Type": "application/x-www-form-urlencoded",
+                 "Origin": f"https://{HOST}"},
+        body=b"username=someone%40example.com&password=not-the-password",
+    )  # fmt: skip
+
+    assert response.status == 403
+
+
+def test_access_log_line_carries_the_request_id(site):
+    request_id = f"parapet-{secrets.token_hex(12)}"
+
+    site.request("/", headers={"X-Request-Id": request_id})
+
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        if any(f"request_id={request_id}" in line for line in site.log_lines()):
+            break
+        time.sleep(0.1)
+    else:
+        pytest.fail(f"no access log line with request_id={request_id}:\n{site.log.read_text()}")
+
+
+def test_sigterm_stops_the_web_process_cleanly_within_heroku_s_grace_period(site, tmp_path, report):
+    """A dyno of its own, stopped while a keep-alive connection (as the router keeps) idles."""
+    deployment = site.deployment
+    port = free_port()
+    log = tmp_path / "web.log"
+    with running_web(deployment.slug, port, deployment.dyno_env(), log=log) as process:
+        idle = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        idle.request("GET", "/", headers={"Host": HOST, "X-Forwarded-Proto": "https"})
+        served = idle.getresponse()
+        served.read()
+        assert served.status == 200
+        seconds = stop_dyno(process, grace=HEROKU_STOP_GRACE + 5)
+        idle.close()
+    report(f"SIGTERM [{deployment.name}]: the web process stopped in {seconds:.1f} s")
+
+    output = log.read_text()
+    assert process.returncode == 0, output
+    assert seconds < HEROKU_STOP_GRACE, f"took {seconds:.1f} s: Heroku would SIGKILL"
+    assert "WORKER TIMEOUT" not in output, output
+
+
+# --- Scanners ----------------------------------------------------------------------
+
+
+def python_files(directory: Path) -> Iterator[Path]:
+    for path in sorted(directory.rglob("*.py")):
+        if not {".venv", "staticfiles"} & set(path.relative_to(directory).parts):
+            yield path
+
+
+def test_bandit_finds_nothing_of_medium_severity_or_higher(site, report):
+    result = scanners.bandit(site.deployment.slug, exclude=[".venv", "staticfiles"])
+
+    findings = [
+        f"{issue['filename']}:{issue['line_number']} {issue['test_id']} {issue['issue_text']}"
+        for issue in result["results"]
+        if issue["issue_severity"] in {"MEDIUM", "HIGH"}
+    ]
+    totals = result["metrics"]["_totals"]
+    report(f"bandit [{site.deployment.name}]: {len(result['results'])} findings, "
+           f"{len(findings)} of medium severity or higher, {totals['nosec']} # nosec")  # fmt: skip
+    assert not findings, "\n".join(findings)
+
+
+def test_every_nosec_comment_gives_its_reason(site):
+    unexplained = [
+        f"{path}:{number}: {line.strip()}"
+        for path in python_files(site.deployment.slug)
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if "nosec" in line and not re.search(r"#\s*nosec\s+B\d{3}(,\s*B\d{3})*[:\s-]+\w+", line)
+    ]
+
+    assert not unexplained, "write `# nosec B123: why` on these lines:\n" + "\n".join(unexplained)
+
+
+@pytest.fixture(scope="module")
+def public_site(deployments, tmp_path_factory) -> Iterator[Router]:
+    """The default deployment behind the router on ports 80 and 443, where scanners look.
+
+    The redirect from http://localhost/ must land on https://localhost/ (port 443) for
+    scanners that follow it, so the router needs the real ports: root only.
+    """
+    if os.geteuid() != 0:
+        pytest.fail("the scanners need the router on ports 80 and 443: run the tests as root")
+    for port in (80, 443):
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError as error:
+                pytest.fail(f"port {port} on 127.0.0.1 is taken ({error}); stop what uses it")
+    deployment = deployments.get("default")
+    workdir = tmp_path_factory.mktemp("public-site")
+    web_port = free_port()
+    with (
+        running_web(deployment.slug, web_port, deployment.dyno_env(), log=workdir / "web.log"),
+        running_router(workdir / "router", web_port, 80, 443) as router,
+    ):
+        yield router
+
+
+PAGES = {"home": "/", "login": "/accounts/login/"}
+
+
+@pytest.fixture(scope="module")
+def observatory(public_site, tmp_path_factory, report) -> dict:
+    package = scanners.install_observatory(tmp_path_factory.mktemp("observatory"))
+    result = scanners.observatory_scan(package, HOST, list(PAGES.values()), public_site.ca.ca_file)
+    for page in result["pages"]:
+        report(f"MDN HTTP Observatory https://{HOST}{page['path']}: grade {page['grade']}, "
+               f"score {page['score']}")  # fmt: skip
+        for name, test in page["tests"].items():
+            outcome = "pass" if test["pass"] else "FAIL"
+            report(f"    {outcome} {name}: {test['result']} ({test['scoreModifier']:+d})")
+    return result
+
+
+@pytest.mark.parametrize("page", list(PAGES))
+def test_observatory_grades_page_a_plus_with_at_least_135_points(observatory, page):
+    scanned = next(p for p in observatory["pages"] if p["path"] == PAGES[page])
+
+    assert scanned["verified"], "the scanner must trust the router's certificate"
+    assert (scanned["grade"], scanned["score"] >= 135) == ("A+", True), scanned
+
+
+def test_observatory_grades_the_home_page_as_its_own_scan_does(observatory):
+    home = next(p for p in observatory["pages"] if p["path"] == "/")
+
+    assert {"grade": home["grade"], "score": home["score"]} == observatory["scan"]
+
+
+# Checks DJ Checkup 1.0.0 cannot pass on this site, each with the reason.
+DJ_CHECKUP_EXCEPTIONS = {
+    "Is a CSRF cookie set?": (
+        "looks for a cookie named 'csrftoken'; the site's is '__Host-csrftoken' "
+        "(test_login_page_sets_only_host_prefixed_secure_cookies checks it)"
+    ),
+    "Is the CSRF cookie HttpOnly?": "skipped: it needs the 'csrftoken' cookie above",
+    "Does the CSRF cookie have a SameSite flag?": "skipped: it needs the 'csrftoken' cookie",
+    "Is the CSRF cookie Secure?": "skipped: it needs the 'csrftoken' cookie above",
+    "Is the sessionid cookie set?": (
+        "looks for a cookie named 'sessionid'; the site's is '__Host-sessionid', set at login"
+    ),
+    "Is the sessionid cookie HttpOnly?": "skipped: it needs the 'sessionid' cookie above",
+    "Is the sessionid cookie Secure?": "skipped: it needs the 'sessionid' cookie above",
+    "Does the sessionid cookie have a SameSite flag?": "skipped: it needs 'sessionid' above",
+    "Is your login page exposed at a default or guessable URL?": (
+        "counts a reachable /accounts/login/ as a failure; a public login page is intended"
+    ),
+}
+
+
+def test_dj_checkup_passes_every_check_but_the_listed_exceptions(public_site, report):
+    results = scanners.dj_checkup(f"https://{HOST}/accounts/login/", public_site.ca.ca_file)
+    for name, result in results.items():
+        report(f"DJ Checkup: {result['result']:<8} {name}")
+
+    failing = {name for name, result in results.items() if result["result"] != "success"}
+    assert "Can I connect to your site?" not in failing, results
+    assert failing == set(DJ_CHECKUP_EXCEPTIONS), (
+        f"unexpected: {failing - set(DJ_CHECKUP_EXCEPTIONS)}; "
+        f"now passing, drop from the exceptions: {set(DJ_CHECKUP_EXCEPTIONS) - failing}"
+    )
+
+
+# --- The simulation can fail --------------------------------------------------------
+
+
+def break_settings(render: Path, line: str) -> None:
+    settings = render / "config" / "settings.py"
+    settings.write_text(settings.read_text() + f"\n{line}\n")
+
+
+def break_procfile(render: Path, line: str) -> None:
+    procfile = render / "Procfile"
+    lines = procfile.read_text().splitlines()
+    procfile.write_text("\n".join(line if old.startswith("release:") else old for old in lines))
+
+
+BROKEN_RENDERS = {
+    "settings-force-debug-on": (
+        lambda render: break_settings(render, "DEBUG = True"),
+        ("release", "security.W018"),
+    ),
+    "release-command-mistyped": (
+        lambda render: break_procfile(render, "release: ./bin/relaese"),
+        ("release", "./bin/relaese"),
+    ),
+    "settings-need-the-database-at-build": (
+        lambda render: break_settings(
+            render, 'DATABASES = {"default": env.db_url("DATABASE_URL")}'
+        ),
+        ("build (collectstatic)", "DATABASE_URL"),
+    ),
+}
+
+
+@pytest.mark.parametrize("broken", list(BROKEN_RENDERS))
+def test_simulation_fails_a_broken_render(renders, postgres, tmp_path, broken):
+    breaks, (failing_step, reason) = BROKEN_RENDERS[broken]
+    render = tmp_path / "render"
+    shutil.copytree(
+        renders.path("default"),
+        render,
+        ignore=shutil.ignore_patterns(".git", ".venv", "staticfiles", "__pycache__"),
+    )
+    breaks(render)
+    database_url = postgres.create_database(database_name("broken_render", broken))
+
+    with pytest.raises(DeployFailed) as failure:
+        simulate_deploy(render, tmp_path, app_json_config_vars(render), database_url)
+
+    assert failure.value.step == failing_step, failure.value
+    assert reason in failure.value.output, failure.value
