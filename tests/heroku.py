@@ -75,17 +75,20 @@ class DeployFailed(RuntimeError):
 def build_slug(project: Path, destination: Path) -> Path:
     """What Heroku's Python buildpack makes of a project, without its build cache.
 
-    Only committed files reach Heroku: the render is committed and `git archive`d into
-    `destination`; dependencies come from `uv sync --locked --no-default-groups
-    --compile-bytecode` with the Python in .python-version, as the buildpack runs it.
+    Only committed files reach Heroku: a copy of the render (the render itself is
+    shared with other tests and stays untouched) is committed, honouring its
+    .gitignore, and `git archive`d into `destination`; dependencies come from `uv sync
+    --locked --no-default-groups --compile-bytecode` with the Python in .python-version,
+    as the buildpack runs it.
     """
+    repository = destination.with_name(f"{destination.name}-repository")
+    shutil.copytree(project, repository, ignore=shutil.ignore_patterns(".venv", ".git"))
     git = ["git", "-c", "user.name=Parapet tests", "-c", "user.email=tests@example.com"]
-    if not (project / ".git").exists():
-        for args in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "render"]):
-            subprocess.run([*git, *args], cwd=project, check=True, capture_output=True)
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "render"]):
+        subprocess.run([*git, *args], cwd=repository, check=True, capture_output=True)
     destination.mkdir(parents=True)
     archive = subprocess.run(
-        ["git", "archive", "--format=tar", "HEAD"], cwd=project, check=True, capture_output=True
+        ["git", "archive", "--format=tar", "HEAD"], cwd=repository, check=True, capture_output=True
     )
     subprocess.run(["tar", "-x", "-C", str(destination)], input=archive.stdout, check=True)
     sync = subprocess.run(
