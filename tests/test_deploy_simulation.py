@@ -29,6 +29,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from email.message import Message
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 import yaml
@@ -398,6 +399,57 @@ def test_post_without_csrf_token_is_forbidden(site):
     )  # fmt: skip
 
     assert response.status == 403
+
+
+def create_user(deployment: Deployment, email: str, password: str) -> None:
+    code = f"from users.models import User; User.objects.create_user({email!r}, {password!r})"
+    result = run(
+        ["python", "manage.py", "shell", "--verbosity=0", "-c", code],
+        cwd=deployment.slug,
+        **deployment.dyno_env(),
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_lockout_holds_behind_the_router_even_with_a_spoofed_client_ip(site, report):
+    """Credential stuffing through the real router path: five failures lock the pair.
+
+    The fifth failure is answered 429 already; the next attempt, with the right
+    password, gets 429 too, and so do attempts that claim another client IP in
+    X-Forwarded-For, because the router appends the real one.
+    """
+    email, password = "victim@example.com", secrets.token_urlsafe(16)
+    create_user(site.deployment, email, password)
+    form = site.request("/accounts/login/")
+    cookie = next(c for c in form.headers.get_all("Set-Cookie") if c.startswith("__Host-csrf"))
+    cookie = cookie.split(";", 1)[0]
+    token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', form.body).group(1)
+
+    def attempt(secret: str, **extra_headers: str) -> int:
+        body = urlencode(
+            {"csrfmiddlewaretoken": token.decode(), "username": email, "password": secret}
+        ).encode()
+        headers = {
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Origin": f"https://{HOST}",
+            "Cookie": cookie,
+            **extra_headers,
+        }
+        return site.request("/accounts/login/", method="POST", headers=headers, body=body).status
+
+    failures = [attempt(f"wrong-password-{n}") for n in range(5)]
+    right_password = attempt(password)
+    spoofed = attempt(password, **{"X-Forwarded-For": "198.51.100.23"})
+    other_case = attempt(password, **{"X-Forwarded-For": "198.51.100.24"})
+    report(
+        f"lockout [{site.deployment.name}]: 5 wrong passwords -> {failures}, "
+        f"right password -> {right_password}, with spoofed X-Forwarded-For -> {spoofed}, "
+        f"again -> {other_case}"
+    )
+
+    assert failures == [200, 200, 200, 200, 429], "four re-show the form, the fifth locks"
+    assert right_password == 429, "the right password is refused while locked out"
+    assert spoofed == 429 and other_case == 429, "a client-sent IP does not unlock anything"
 
 
 def test_access_log_line_carries_the_request_id(site):
