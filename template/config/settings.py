@@ -170,7 +170,7 @@ PERMISSIONS_POLICY: dict[str, list[str]] = {
     )
 }  # fmt: skip
 
-# Subresource Integrity on the site's own scripts and stylesheets ({% sri_attrs %}),
+# Subresource Integrity on the site's own scripts and stylesheets ({% integrity_attrs %}),
 # hashed from the collected files: a tampered static file is refused by the browser.
 USE_SRI = not DEVELOPMENT
 SRI_ALGORITHM = "sha384"
@@ -269,7 +269,6 @@ INSTALLED_APPS = [
     # Serve static files through WhiteNoise under runserver too, as in production.
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
-    "sri",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "core",

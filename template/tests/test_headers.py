@@ -109,3 +109,11 @@ def test_pages_have_no_inline_script_style_or_event_handler(client):
     assert "<style" not in html
     assert not re.search(r"\sstyle=", html)
     assert not re.search(r"\son[a-z]+=", html), "inline event handler"
+
+
+def test_integrity_attributes_are_left_out_in_development(settings):
+    from core.templatetags.integrity import integrity_attrs
+
+    settings.USE_SRI = False
+
+    assert integrity_attrs("css/site.css") == ""
