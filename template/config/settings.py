@@ -278,6 +278,8 @@ INSTALLED_APPS = [
     "core",
     "users",
     "axes",
+    # The example upload feature (README, "Uploads and private media", says how to remove it).
+    "documents",
 ]
 
 MIDDLEWARE = [
