@@ -38,14 +38,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-import puremagic
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.files.uploadhandler import FileUploadHandler
 from django.template.defaultfilters import filesizeformat
 from django.utils.deconstruct import deconstructible
 from django.utils.http import content_disposition_header
-from PIL import Image
 
 logger = logging.getLogger(__name__)
 
@@ -116,6 +114,9 @@ def image_format(data: bytes) -> str | None:
     Raises ValidationError for a decompression bomb (more pixels than Pillow's
     MAX_IMAGE_PIXELS), which would exhaust memory when anything decodes it.
     """
+    # Imported when a file arrives: workers that never see an upload skip ~10 MB.
+    from PIL import Image
+
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -133,6 +134,8 @@ def content_is(file_type: FileType, data: bytes) -> bool:
     """Whether the bytes are a file of this type, judged by content alone."""
     if file_type.image_format:
         return image_format(data) == file_type.image_format
+    import puremagic  # imported when a file arrives, like Pillow
+
     try:
         matches = puremagic.magic_string(data)
     except puremagic.PureError:
