@@ -1,11 +1,12 @@
 """Fixtures that render projects from this checkout and start the services they need.
 
 Each answer set is rendered once per run and each render is synced once; PostgreSQL
-starts once. Everything started here is stopped here.
+and the S3 API server start once. Everything started here is stopped here.
 """
 
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 from collections.abc import Callable, Iterator
@@ -18,6 +19,8 @@ import pytest
 from tests.postgres_tls import PostgresTLS, running_postgres_tls
 
 ROOT = Path(__file__).resolve().parent.parent
+# moto's S3 API server, installed by uvx into a throwaway tool environment of its own.
+MOTO_SERVER = "moto[server]==5.2.5"
 
 # Awkward but valid free text: quotes, apostrophes, backslashes, non-ASCII letters,
 # Markdown and HTML syntax, and text that looks like Jinja.
@@ -152,3 +155,41 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
         terminalreporter.section("reports")
         for line in lines:
             terminalreporter.write_line(line)
+
+
+@pytest.fixture(scope="session")
+def s3_server() -> Iterator[str]:
+    """An S3 API server (moto's server mode) on 127.0.0.1; yields its endpoint URL.
+
+    It stands in for AWS only: renders' suites talk S3 to it over HTTP. The first run
+    installs moto from PyPI through uvx's cache.
+    """
+    from tests.heroku import free_port, wait_for_port
+
+    if shutil.which("uvx") is None:
+        pytest.fail("uvx is missing: install uv (python3 -m pip install uv) to start moto")
+    port = free_port()
+    log = tempfile.NamedTemporaryFile(prefix="moto-", suffix=".log", delete=False)  # noqa: SIM115
+    process = subprocess.Popen(
+        ["uvx", "--from", MOTO_SERVER, "moto_server", "-H", "127.0.0.1", "-p", str(port)],
+        env=child_env(),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        try:
+            wait_for_port(port, process, limit=300)
+        except (RuntimeError, TimeoutError) as error:
+            pytest.fail(f"moto's S3 server did not start ({error}):\n{Path(log.name).read_text()}")
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+        log.close()
+        Path(log.name).unlink(missing_ok=True)

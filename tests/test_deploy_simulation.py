@@ -11,7 +11,9 @@ X-Request-Id), and is probed as the router's clients would probe it.
 Scanners no one here wrote look at the result, installed from their registries by the
 tests: MDN HTTP Observatory and DJ Checkup against the default render behind the
 router on ports 80 and 443 (the redirect from http must land on https's real port),
-and bandit on every render. Grades, scores and timings are printed in the run's
+and bandit on every render. The default answers are deployed once more with a media
+bucket on moto's S3 API server (127.0.0.1), and a document goes up and comes back
+down through the router. Grades, scores and timings are printed in the run's
 summary ("reports"). The real Heroku router and build system are out of reach here;
 nginx and the steps above stand in for them.
 """
@@ -24,7 +26,11 @@ import secrets
 import shutil
 import socket
 import ssl
+import struct
 import time
+import urllib.error
+import urllib.request
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from email.message import Message
@@ -124,10 +130,12 @@ class Deployments:
     def __post_init__(self) -> None:
         self.done: dict[str, Deployment] = {}
 
-    def get(self, name: str) -> Deployment:
+    def get(self, name: str, answers: str | None = None, **config_vars: str) -> Deployment:
+        """The deployment `name`: answer set `answers` (default: `name`) with these
+        config vars on top of app.json's."""
         if name not in self.done:
-            render = self.renders.path(name)
-            config_vars = app_json_config_vars(render)
+            render = self.renders.path(answers or name)
+            config_vars = {**app_json_config_vars(render), **config_vars}
             database_url = self.postgres.create_database(database_name("deploy", name))
             started = time.monotonic()
             slug = simulate_deploy(render, self.workspace / name, config_vars, database_url)
@@ -485,6 +493,185 @@ def test_sigterm_stops_the_web_process_cleanly_within_heroku_s_grace_period(site
     assert process.returncode == 0, output
     assert seconds < HEROKU_STOP_GRACE, f"took {seconds:.1f} s: Heroku would SIGKILL"
     assert "WORKER TIMEOUT" not in output, output
+
+
+# --- Private media on S3, through the router ------------------------------------------
+
+MEDIA_BUCKET = "parapet-deploy-media"
+
+
+def on_s3(deployment: Deployment, code: str) -> str:
+    """Run boto3 code in the slug with its config vars (`client` is an S3 client)."""
+    setup = (
+        "import os, boto3\n"
+        "client = boto3.client('s3', endpoint_url=os.environ['AWS_S3_ENDPOINT_URL'],\n"
+        "                      region_name=os.environ['AWS_S3_REGION_NAME'])\n"
+    )
+    result = run(["python", "-c", setup + code], cwd=deployment.slug, **deployment.dyno_env())
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def bucket_keys(deployment: Deployment) -> list[str]:
+    listing = "listing = client.list_objects_v2(Bucket=os.environ['AWS_STORAGE_BUCKET_NAME'])\n"
+    keys = "print(' '.join(item['Key'] for item in listing.get('Contents', [])))\n"
+    return on_s3(deployment, listing + keys).split()
+
+
+@dataclass
+class Visitor:
+    """A signed-in browser's cookies and CSRF token, for requests through the router."""
+
+    site: Site
+    cookies: dict[str, str]
+    csrf_token: str
+
+    def headers(self, **extra: str) -> dict[str, str]:
+        cookie = "; ".join(f"{name}={value}" for name, value in self.cookies.items())
+        return {"Cookie": cookie, "Origin": f"https://{HOST}", **extra}
+
+    def get(self, path: str) -> Response:
+        return self.site.request(path, headers=self.headers())
+
+    def post(self, path: str, body: bytes, content_type: str) -> Response:
+        headers = self.headers(**{"Content-Type": content_type})
+        return self.site.request(path, method="POST", body=body, headers=headers)
+
+    def upload(self, filename: str, content: bytes) -> Response:
+        """The documents page's upload form, loaded and posted as multipart/form-data."""
+        self.csrf_token = csrf_token(self.get("/documents/"))
+        boundary = secrets.token_hex(16)
+        fields = (
+            f"--{boundary}\r\n"
+            'Content-Disposition: form-data; name="csrfmiddlewaretoken"\r\n\r\n'
+            f"{self.csrf_token}\r\n"
+            f"--{boundary}\r\n"
+            f'Content-Disposition: form-data; name="file"; filename="{filename}"\r\n'
+            "Content-Type: application/octet-stream\r\n\r\n"
+        )
+        body = fields.encode() + content + f"\r\n--{boundary}--\r\n".encode()
+        return self.post("/documents/", body, f"multipart/form-data; boundary={boundary}")
+
+
+def set_cookies(response: Response) -> dict[str, str]:
+    cookies = response.headers.get_all("Set-Cookie", [])
+    return dict(cookie.split(";", 1)[0].split("=", 1) for cookie in cookies)
+
+
+def csrf_token(page: Response) -> str:
+    return re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page.body).group(1).decode()
+
+
+def sign_in(site: Site, email: str, password: str) -> Visitor:
+    """Log in through the login page, as a browser does: CSRF cookie and token first.
+
+    Logging in rotates the CSRF secret: later forms carry a token from their own page.
+    """
+    form = site.request("/accounts/login/")
+    visitor = Visitor(site, set_cookies(form), csrf_token(form))
+    credentials = {"csrfmiddlewaretoken": visitor.csrf_token, "username": email,
+                   "password": password}  # fmt: skip
+    login = visitor.post(
+        "/accounts/login/", urlencode(credentials).encode(), "application/x-www-form-urlencoded"
+    )
+    assert login.status == 302, login.body[-2000:]
+    visitor.cookies.update(set_cookies(login))
+    return visitor
+
+
+@pytest.fixture(scope="module")
+def media_site(deployments, s3_server, tmp_path_factory) -> Iterator[Site]:
+    """The default answers deployed with a media bucket on the S3 API server.
+
+    The config vars name the bucket from the build on, but the bucket is created only
+    after the release: had collectstatic or the release written anything to S3, the
+    deploy would have failed on the missing bucket.
+    """
+    deployment = deployments.get(
+        "default-with-s3",
+        "default",
+        AWS_STORAGE_BUCKET_NAME=MEDIA_BUCKET,
+        AWS_S3_ENDPOINT_URL=s3_server,
+        AWS_S3_REGION_NAME="us-east-1",
+        AWS_ACCESS_KEY_ID="deploy-simulation",
+        AWS_SECRET_ACCESS_KEY=secrets.token_hex(20),
+    )
+    on_s3(deployment, "client.create_bucket(Bucket=os.environ['AWS_STORAGE_BUCKET_NAME'])\n")
+    workdir = tmp_path_factory.mktemp("media-site")
+    web_port = free_port()
+    log = workdir / "web.log"
+    with (
+        running_web(deployment.slug, web_port, deployment.dyno_env(), log=log),
+        running_router(workdir / "router", web_port, free_port(), free_port()) as router,
+    ):
+        yield Site(deployment, router, log)
+
+
+@pytest.fixture(scope="module")
+def media_visitor(media_site) -> Visitor:
+    email, password = "uploader@example.com", secrets.token_urlsafe(16)
+    create_user(media_site.deployment, email, password)
+    return sign_in(media_site, email, password)
+
+
+def png_chunk(kind: bytes, data: bytes) -> bytes:
+    crc = zlib.crc32(kind + data) & 0xFFFFFFFF
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
+
+
+# A valid 1x1 RGB PNG, built here (the template's tests need no imaging library).
+PNG = (
+    b"\x89PNG\r\n\x1a\n"
+    + png_chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
+    + png_chunk(b"IDAT", zlib.compress(b"\x00\xc8\x28\x28"))
+    + png_chunk(b"IEND", b"")
+)
+
+
+def test_upload_through_the_router_lands_private_in_the_bucket(
+    media_site, media_visitor, s3_server
+):
+    response = media_visitor.upload("photo.png", PNG)
+
+    assert response.status == 302, response.body[-2000:]
+    (key,) = bucket_keys(media_site.deployment)
+    assert re.fullmatch(r"media/documents/[0-9a-f]{32}\.png", key), key
+    with pytest.raises(urllib.error.HTTPError) as anonymous:
+        urllib.request.urlopen(f"{s3_server}/{MEDIA_BUCKET}/{key}", timeout=10)  # noqa: S310
+    assert anonymous.value.code == 403, "an anonymous read must be refused"
+
+
+def test_download_through_the_router_is_a_short_lived_signed_link(media_site, media_visitor):
+    media_visitor.upload("report.png", PNG)
+    listing = media_visitor.get("/documents/").body.decode()
+    document_path = re.findall(r'<a href="(/documents/\d+/)">report\.png</a>', listing)[0]
+
+    redirect = media_visitor.get(document_path)
+    link = redirect.headers["Location"]
+    with urllib.request.urlopen(link, timeout=10) as fetched:  # noqa: S310 (loopback)
+        body, content_type = fetched.read(), fetched.headers["Content-Type"]
+
+    assert redirect.status == 302
+    assert "X-Amz-Expires=300" in link and "X-Amz-Signature=" in link
+    assert (body, content_type) == (PNG, "image/png")
+
+
+def test_documents_page_allows_images_from_the_bucket_origin(media_visitor, s3_server):
+    policy = media_visitor.get("/documents/").headers["Content-Security-Policy"]
+
+    assert f"img-src 'self' data: {s3_server};" in policy
+
+
+def test_bad_upload_through_the_router_is_a_form_error_and_stores_nothing(
+    media_site, media_visitor
+):
+    before = bucket_keys(media_site.deployment)
+
+    response = media_visitor.upload("photo.png", b"<!doctype html><script>alert(1)</script>")
+
+    assert response.status == 400
+    assert b"is not a PNG image" in response.body
+    assert bucket_keys(media_site.deployment) == before
 
 
 # --- Scanners ----------------------------------------------------------------------

@@ -34,14 +34,24 @@ def test_generated_suite_passes_on_sqlite(renders, answers):
 
 
 @pytest.mark.parametrize("answers", ["default", "no-preload"])
-def test_generated_suite_passes_on_postgresql_with_tls(renders, postgres, answers):
+def test_generated_suite_passes_on_postgresql_with_tls_and_s3(
+    renders, postgres, s3_server, answers
+):
+    """The whole suite with nothing skipped: its S3 tests run against moto's server."""
     project = renders.sync(answers)
     database_url = postgres.create_database(f"suite_{answers.replace('-', '_')}")
 
-    result = run([".venv/bin/pytest", "-q", "-rs"], cwd=project, DATABASE_URL=database_url)
+    result = run(
+        [".venv/bin/pytest", "-q", "-rs"],
+        cwd=project,
+        DATABASE_URL=database_url,
+        TEST_S3_ENDPOINT_URL=s3_server,
+    )
 
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
-    assert "skipped" not in result.stdout, "on PostgreSQL no test may be skipped:\n" + result.stdout
+    assert "skipped" not in result.stdout, "with PostgreSQL and S3 no test may be skipped:\n" + (
+        result.stdout
+    )
     assert "sqlite" not in result.stdout.lower()
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.conftest import ROOT, run
+from tests.conftest import MOTO_SERVER, ROOT, run
 
 PROJECT_GITHUB = ROOT / "template" / ".github"
 CI = yaml.safe_load((PROJECT_GITHUB / "workflows" / "ci.yml").read_text())
@@ -80,6 +80,13 @@ def test_ci_postgresql_requires_tls_as_heroku_postgres_does():
 
     assert "-c ssl=on" in start
     assert "sslmode=require" in start
+
+
+def test_ci_runs_the_s3_tests_against_moto_on_loopback():
+    start = step_named(CI, "Start an S3 API server")["run"]
+
+    assert f"uvx --from '{MOTO_SERVER}' moto_server -H 127.0.0.1 -p 5000" in start
+    assert '"TEST_S3_ENDPOINT_URL=http://127.0.0.1:5000" >> "${GITHUB_ENV}"' in start
 
 
 def test_ci_runs_weekly_so_new_advisories_fail_the_audit():

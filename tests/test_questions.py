@@ -19,6 +19,8 @@ INVALID_ANSWERS = [
     ("project_slug", "class", "Python keyword"),
     ("project_slug", "users", "clashes with a module"),
     ("project_slug", "django_otp", "clashes with a module"),
+    ("project_slug", "documents", "clashes with a module"),
+    ("project_slug", "storages", "clashes with a module"),
     ("description", "d" * 201, "200 characters"),
     ("description", "line\nbreak", "one line"),
     ("author_name", " ", "cannot be empty"),

@@ -18,8 +18,12 @@ from django.utils.csp import CSP
 from config import project
 from config.guards import (
     require_admin_url_path,
+    require_bucket_name,
     require_host_names,
     require_known_environment,
+    require_media_endpoint,
+    require_media_region,
+    require_signed_custom_domain,
     require_strong_secret,
     require_tls_database,
 )
@@ -274,6 +278,8 @@ INSTALLED_APPS = [
     "core",
     "users",
     "axes",
+    # The example upload feature (README, "Uploads and private media", says how to remove it).
+    "documents",
 ]
 
 MIDDLEWARE = [
@@ -343,17 +349,101 @@ CACHES = {
     }
 }
 
-# --- Static files ----------------------------------------------------------------
+# --- Static and media storage ----------------------------------------------------
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+
+# Uploads ("media") go to a private S3 bucket when AWS_STORAGE_BUCKET_NAME is set, to
+# MEDIA_ROOT on a development machine, and nowhere otherwise: a dyno's disk is wiped at
+# every restart and not shared between dynos, so production without a bucket refuses
+# uploads with a form error rather than lose them (core/storage.py). No URL serves
+# MEDIA_ROOT: files are reached through views that check ownership first.
+MEDIA_ROOT = BASE_DIR / "media"
+MEDIA_BUCKET = require_bucket_name(
+    "AWS_STORAGE_BUCKET_NAME", env.str("AWS_STORAGE_BUCKET_NAME", default="")
+)
+_s3_endpoint = require_media_endpoint(
+    "AWS_S3_ENDPOINT_URL", env.str("AWS_S3_ENDPOINT_URL", default="")
+)
+_s3_region = require_media_region(
+    MEDIA_BUCKET, env.str("AWS_S3_REGION_NAME", default=""), _s3_endpoint
+)
+_cloudfront_key_id = env.str("AWS_CLOUDFRONT_KEY_ID", default="")
+_cloudfront_key = env.str("AWS_CLOUDFRONT_KEY", default="")
+_s3_custom_domain = require_signed_custom_domain(
+    env.str("AWS_S3_CUSTOM_DOMAIN", default=""), _cloudfront_key_id, _cloudfront_key
+)
+# AWS addresses a bucket as <bucket>.s3.<region>.amazonaws.com; S3-compatible providers
+# (AWS_S3_ENDPOINT_URL) and bucket names with dots, which that host's certificate does
+# not cover, are addressed by path, which every provider accepts.
+_s3_virtual_host = not _s3_endpoint and "." not in MEDIA_BUCKET
+_s3_endpoint_url = _s3_endpoint or (f"https://s3.{_s3_region}.amazonaws.com" if _s3_region else "")
+MEDIA_S3_OPTIONS = {
+    "bucket_name": MEDIA_BUCKET,
+    "access_key": env.str("AWS_ACCESS_KEY_ID", default="") or None,
+    "secret_key": env.str("AWS_SECRET_ACCESS_KEY", default="") or None,
+    "region_name": _s3_region or None,
+    "endpoint_url": _s3_endpoint_url or None,
+    "addressing_style": "virtual" if _s3_virtual_host else "path",
+    # Signature version 4, the only one new AWS buckets accept; links say X-Amz-Expires.
+    "signature_version": "s3v4",
+    # No ACL is sent: objects stay private to the bucket's owner (ACLs disabled, Block
+    # Public Access on). A public-read ACL would publish every upload to the internet.
+    "default_acl": None,
+    # Links to files are signed and expire after five minutes: a link that leaks into a
+    # log, a browser history or a forwarded email soon opens nothing.
+    "querystring_auth": True,
+    "querystring_expire": 300,
+    # A name already taken gets a new one: no upload replaces another user's file.
+    "file_overwrite": False,
+    # Every object under media/, the one prefix the app's IAM policy needs to grant.
+    "location": "media",
+    # A CDN domain only with CloudFront signing keys (start-up refuses it without):
+    # unsigned links to private files would never expire.
+    "custom_domain": _s3_custom_domain or None,
+    "cloudfront_key_id": _cloudfront_key_id or None,
+    "cloudfront_key": _cloudfront_key or None,
+}
+if MEDIA_BUCKET:
+    _media_storage = {"BACKEND": "core.storage.PrivateMediaStorage", "OPTIONS": MEDIA_S3_OPTIONS}
+elif DEVELOPMENT:
+    _media_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+else:
+    _media_storage = {"BACKEND": "core.storage.NoMediaStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _media_storage,
     # Hashed names (cached for a year, immutable) and gzip/brotli copies, built by
-    # collectstatic at Heroku's build step and served by WhiteNoise.
+    # collectstatic at Heroku's build step and served by WhiteNoise: never S3.
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+# Pages show uploaded images through signed links to the bucket: the CSP above allows
+# images from that one origin (SECURE_CSP is the same dict), and nothing else from it.
+if not MEDIA_BUCKET:
+    MEDIA_ORIGIN = ""
+elif _s3_custom_domain:
+    MEDIA_ORIGIN = f"https://{_s3_custom_domain}"
+elif _s3_virtual_host:
+    MEDIA_ORIGIN = f"https://{MEDIA_BUCKET}.s3.{_s3_region}.amazonaws.com"
+else:
+    MEDIA_ORIGIN = _s3_endpoint_url
+if MEDIA_ORIGIN:
+    CONTENT_SECURITY_POLICY["img-src"].append(MEDIA_ORIGIN)
+
+# Uploads larger than this are refused with a form error (core/uploads.py). Django
+# buffers a file before any validator runs and DATA_UPLOAD_MAX_MEMORY_SIZE does not
+# count files: the first handler stops reading a file one byte past the cap, so a huge
+# upload cannot fill the dyno's memory or disk.
+UPLOAD_MAX_SIZE = 10 * 1024 * 1024
+FILE_UPLOAD_HANDLERS = [
+    "core.uploads.UploadSizeCapHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+# ... and a request carries at most ten files, so one request buffers at most ten caps.
+DATA_UPLOAD_MAX_NUMBER_FILES = 10
 
 # --- Email -----------------------------------------------------------------------
 

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from core import views
 from core.csp_reports import csp_report
@@ -50,5 +50,7 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
+    # The example upload feature (docs: Private media on S3, "Removing the example").
+    path("documents/", include("documents.urls")),
     path(f"{settings.ADMIN_URL_PATH}/", admin.site.urls),
 ]

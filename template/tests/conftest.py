@@ -1,11 +1,21 @@
-"""Shared fixtures. The suite runs with production settings (see [tool.pytest_env])."""
+"""Shared fixtures. The suite runs with production settings (see [tool.pytest_env]).
+
+The S3 tests need an S3 API server: they run against the one TEST_S3_ENDPOINT_URL names
+(the template's own tests start moto's server on 127.0.0.1 and set it) and are skipped
+without it. Start one yourself with
+`uvx --from 'moto[server]==5.2.5' moto_server -H 127.0.0.1 -p 5000` and run
+`TEST_S3_ENDPOINT_URL=http://127.0.0.1:5000 uv run pytest`.
+"""
 
 import os
 import re
 import secrets
+import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -25,12 +35,17 @@ def pytest_configure(config: pytest.Config) -> None:
 
     # Tests only: a fast hasher (Argon2 is slow on purpose) and unhashed static names
     # (the manifest exists only after collectstatic, which the deploy simulation runs).
+    # Production without a bucket refuses uploads: tests that are about neither S3 nor
+    # that refusal store files on local disk, as development does.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.STORAGES = {
-        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     settings.STATIC_ROOT = tempfile.mkdtemp(prefix="static-root-")
+    media_root = tempfile.mkdtemp(prefix="media-root-")
+    settings.MEDIA_ROOT = media_root
+    config.add_cleanup(lambda: shutil.rmtree(media_root, ignore_errors=True))
 
 
 def production_env(**overrides: str | None) -> dict[str, str]:
@@ -99,3 +114,76 @@ def admin_url():
     from django.conf import settings
 
     return lambda path="": f"/{settings.ADMIN_URL_PATH}/{path}"
+
+
+@pytest.fixture
+def media_root(settings, tmp_path) -> Path:
+    """An empty local media directory for this test."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.MEDIA_ROOT.mkdir()
+    return settings.MEDIA_ROOT
+
+
+def stored_files(root: Path) -> list[str]:
+    return sorted(str(path.relative_to(root)) for path in root.rglob("*") if path.is_file())
+
+
+@dataclass
+class S3Bucket:
+    """A fresh bucket on the test S3 server, and every request the storage sent to it."""
+
+    client: object
+    name: str
+    endpoint: str
+    requests: list = field(default_factory=list)
+
+    def object_keys(self) -> list[str]:
+        listing = self.client.list_objects_v2(Bucket=self.name)
+        return sorted(item["Key"] for item in listing.get("Contents", []))
+
+    def record(self, request, **kwargs) -> None:
+        self.requests.append(request)
+
+
+@pytest.fixture
+def s3_bucket(settings) -> Iterator[S3Bucket]:
+    """Default storage on a new bucket of the real S3 API at TEST_S3_ENDPOINT_URL.
+
+    The storage keeps every option of MEDIA_S3_OPTIONS (no ACL, signed links, no
+    overwriting, the media/ prefix); only where to connect changes. Nothing of AWS is
+    mocked: the server speaks S3 over HTTP on 127.0.0.1.
+    """
+    endpoint = os.environ.get("TEST_S3_ENDPOINT_URL")
+    if not endpoint:
+        pytest.skip(
+            "needs an S3 API server: start `uvx --from 'moto[server]==5.2.5' moto_server "
+            "-H 127.0.0.1 -p 5000` and set TEST_S3_ENDPOINT_URL=http://127.0.0.1:5000"
+        )
+    import boto3
+    from django.core.files.storage import default_storage
+
+    credentials = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
+    client = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1", **credentials)
+    bucket = S3Bucket(client, f"parapet-test-{secrets.token_hex(8)}", endpoint)
+    client.create_bucket(Bucket=bucket.name)
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "core.storage.PrivateMediaStorage",
+            "OPTIONS": {
+                **settings.MEDIA_S3_OPTIONS,
+                "bucket_name": bucket.name,
+                "endpoint_url": endpoint,
+                "addressing_style": "path",
+                "region_name": "us-east-1",
+                "access_key": credentials["aws_access_key_id"],
+                "secret_key": credentials["aws_secret_access_key"],
+            },
+        },
+    }
+    # Every request the storage sends, headers included, as it goes on the wire.
+    default_storage.connection.meta.client.meta.events.register("before-send.s3", bucket.record)
+    yield bucket
+    for key in bucket.object_keys():
+        client.delete_object(Bucket=bucket.name, Key=key)
+    client.delete_bucket(Bucket=bucket.name)
