@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.views.generic import TemplateView
 
 from core import views
 from core.csp_reports import csp_report
@@ -49,6 +50,13 @@ urlpatterns = [
         "accounts/password/reset/complete/",
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
+    ),
+    # Data rights: export everything as JSON, or delete the account (docs: Data rights).
+    path("accounts/data/", account_views.AccountDataView.as_view(), name="account_data"),
+    path(
+        "accounts/deleted/",
+        TemplateView.as_view(template_name="registration/account_deleted.html"),
+        name="account_deleted",
     ),
     # The example upload feature (docs: Private media on S3, "Removing the example").
     path("documents/", include("documents.urls")),

@@ -7,5 +7,9 @@ class DocumentsConfig(AppConfig):
     name = "documents"
 
     def ready(self) -> None:
-        # Connects the receiver that deletes a document's file with its row.
-        from documents import models  # noqa: F401
+        from core import personal_data
+        from documents.models import Document
+
+        # A user's documents are theirs: exported with the account, erased with it, and
+        # each file removed from storage after the deleting transaction commits.
+        personal_data.register(Document, owner_field="owner", files=("file",))

@@ -7,8 +7,6 @@ feature, follow "Removing the example" in the guide's page on private media.
 
 from django.conf import settings
 from django.db import models
-from django.db.models.signals import post_delete
-from django.dispatch import receiver
 
 from core.uploads import RandomName, UploadValidator, content_headers
 
@@ -42,9 +40,3 @@ class Document(models.Model):
     def is_image(self) -> bool:
         """Shown inline (a preview) rather than downloaded, by its checked type."""
         return content_headers(self.file.name)[1].startswith("inline")
-
-
-@receiver(post_delete, sender=Document)
-def delete_stored_file(sender, instance: Document, **kwargs) -> None:
-    """A deleted document (or its deleted owner's) leaves no file behind in the bucket."""
-    instance.file.delete(save=False)

@@ -158,9 +158,13 @@ def test_production_without_a_bucket_refuses_uploads(signed_in, settings, media_
     assert not Document.objects.exists()
 
 
-def test_deleting_a_user_deletes_their_files(signed_in, user, media_root):
+def test_deleting_a_user_deletes_their_files(
+    signed_in, user, media_root, django_capture_on_commit_callbacks
+):
     samples.upload(signed_in, "report.pdf", samples.PDF)
 
-    user.delete()
+    # Files are removed once the deleting transaction commits (core.personal_data).
+    with django_capture_on_commit_callbacks(execute=True):
+        user.delete()
 
     assert stored_files(media_root) == []

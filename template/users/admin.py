@@ -1,8 +1,11 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
+from core import personal_data
+from core.security_log import security_event
 from users.forms import UserChangeForm, UserCreationForm
 from users.models import User
+from users.views import export_response
 
 
 @admin.register(User)
@@ -31,3 +34,33 @@ class UserAdmin(DjangoUserAdmin):
     list_filter = ("is_staff", "is_superuser", "is_active")
     search_fields = ("email", "name")
     ordering = ("email",)
+    actions = ("export_data", "erase_accounts")
+
+    @admin.action(description="Export the selected user's data (JSON)")
+    def export_data(self, request, queryset):
+        """The same file the user downloads from "Your data"; one user at a time."""
+        if queryset.count() != 1:
+            self.message_user(request, "Select exactly one user to export.", messages.ERROR)
+            return None
+        user = queryset.get()
+        security_event("data_exported", request, user_id=user.pk, by=request.user.pk)
+        return export_response(user)
+
+    @admin.action(
+        description="Erase the selected accounts and all their data", permissions=("delete",)
+    )
+    def erase_accounts(self, request, queryset):
+        """The same erasure as the user's own: rows, files (after commit) and sessions."""
+        for user in queryset:
+            user_id = user.pk
+            try:
+                files = personal_data.erase_user(user)
+            except personal_data.LastSuperuserError:
+                self.message_user(
+                    request, f"Kept {user.email}: the last superuser.", messages.ERROR
+                )
+                continue
+            security_event(
+                "account_deleted", request, user_id=user_id, files=files, by=request.user.pk
+            )
+            self.message_user(request, f"Erased account {user_id} and its data.")
