@@ -72,16 +72,29 @@ def bench(session: nox.Session) -> None:
 def lock(session: nox.Session) -> None:
     """Regenerate template/uv.lock.jinja from template/pyproject.toml.jinja.
 
-    Renders the template with default answers, runs `uv lock` there (pass --upgrade
-    after -- to take new releases), and writes the lock back with its root package
-    name templated again.
+    The template ships two lock bodies in one file, chosen by the `api` answer: the
+    default one and one with the REST API's dependencies. For each, renders the template
+    with default answers (and api on or off), runs `uv lock` there (pass --upgrade after
+    -- to take new releases), and writes the body back with its root package name
+    templated again.
     """
     sync(session, "test")
+    bodies = {api: locked_body(session, api) for api in (False, True)}
+    TEMPLATE_LOCK.write_text(
+        "{% if api -%}\n" + bodies[True] + "{% else -%}\n" + bodies[False] + "{% endif %}"
+    )
+    session.log(f"wrote {TEMPLATE_LOCK.relative_to(ROOT)}")
+    if shutil.which("git"):
+        session.run("git", "diff", "--stat", str(TEMPLATE_LOCK), external=True)
+
+
+def locked_body(session: nox.Session, api: bool) -> str:
+    """`uv lock` in a render with this `api` answer; the lock with its root name templated."""
     with tempfile.TemporaryDirectory() as tmp:
         project = Path(tmp) / "project"
         session.run(
             "copier", "copy", "--defaults", "--quiet", "--vcs-ref=HEAD",
-            "--data", "project_slug=lock_probe",
+            "--data", "project_slug=lock_probe", "--data", f"api={str(api).lower()}",
             str(ROOT), str(project),
         )  # fmt: skip
         (project / "uv.lock").unlink()
@@ -89,10 +102,7 @@ def lock(session: nox.Session) -> None:
         env.pop("UV_PROJECT_ENVIRONMENT", None)
         subprocess.run(["uv", "lock", *session.posargs], cwd=project, env=env, check=True)
         text = (project / "uv.lock").read_text()
-        marker = 'name = "lock-probe"'
-        if text.count(marker) != 1:
-            session.error(f"expected exactly one {marker!r} in the new lock")
-        TEMPLATE_LOCK.write_text(text.replace(marker, LOCK_ROOT_NAME))
-    session.log(f"wrote {TEMPLATE_LOCK.relative_to(ROOT)}")
-    if shutil.which("git"):
-        session.run("git", "diff", "--stat", str(TEMPLATE_LOCK), external=True)
+    marker = 'name = "lock-probe"'
+    if text.count(marker) != 1:
+        session.error(f"expected exactly one {marker!r} in the new lock")
+    return text.replace(marker, LOCK_ROOT_NAME)

@@ -122,7 +122,7 @@ def test_every_question_has_help_and_a_default():
     assert set(questions) == {
         "project_name", "project_slug", "description", "author_name", "author_email",
         "production_domain", "admin_url_path", "python_version", "hsts_preload",
-        "security_contact_email",
+        "security_contact_email", "api",
     }  # fmt: skip
     for name, spec in questions.items():
         assert spec.get("help"), f"{name} has no help text"
