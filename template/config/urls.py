@@ -6,6 +6,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import TemplateView
 
+from config import project
 from core import views
 from core.csp_reports import csp_report
 from users import views as account_views
@@ -62,3 +63,7 @@ urlpatterns = [
     path("documents/", include("documents.urls")),
     path(f"{settings.ADMIN_URL_PATH}/", admin.site.urls),
 ]
+
+if project.API:
+    # The REST API (api/), rendered only when the project was created with it.
+    urlpatterns.append(path("api/", include("api.urls")))

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class ApiConfig(AppConfig):
+    """The REST API: Django REST Framework, locked down by default (config/settings.py)."""
+
+    name = "api"
+    default_auto_field = "django.db.models.BigAutoField"

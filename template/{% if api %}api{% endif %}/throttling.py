@@ -1,0 +1,27 @@
+"""Throttles that count per client IP as lockout and the security log see it.
+
+DRF's own get_ident() trusts X-Forwarded-For only as NUM_PROXIES says; these use the
+one helper (core.client_ip) instead, so a forged header buys no fresh allowance.
+Counts live in the default cache, the database: every dyno and worker shares them.
+"""
+
+from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle, UserRateThrottle
+
+from core.client_ip import client_ip
+
+
+class ClientIPMixin:
+    def get_ident(self, request) -> str:
+        return client_ip(request) or "unknown"
+
+
+class AnonThrottle(ClientIPMixin, AnonRateThrottle):
+    """Anonymous requests, per client IP ("anon" rate)."""
+
+
+class UserThrottle(ClientIPMixin, UserRateThrottle):
+    """Signed-in requests, per user ("user" rate)."""
+
+
+class SensitiveThrottle(ClientIPMixin, ScopedRateThrottle):
+    """Views that set throttle_scope = "sensitive" (token login, uploads): a stricter rate."""
