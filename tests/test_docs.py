@@ -11,8 +11,9 @@ from tests.drift import env_vars_read_by_code, find_drift
 DOCS = ROOT / "docs"
 
 
-def test_docs_app_json_and_env_example_match_the_code(renders):
-    assert find_drift(renders.path("default"), DOCS) == []
+@pytest.mark.parametrize("answers", ["default", "api"])
+def test_docs_app_json_and_env_example_match_the_code(renders, answers):
+    assert find_drift(renders.path(answers), DOCS) == []
 
 
 def test_the_reader_finds_the_variables_every_part_of_the_project_reads(renders):
