@@ -36,6 +36,7 @@ ANSWER_SETS: dict[str, dict[str, object]] = {
     "no-preload": {"hsts_preload": False},
     "python-3.12-no-preload": {"python_version": "3.12", "hsts_preload": False},
     "awkward-text": {**AWKWARD_TEXT, "project_slug": "awkward_site"},
+    "api": {"api": True},
 }
 
 # Variables a child process may inherit; everything else (DJANGO_*, VIRTUAL_ENV, nox's

@@ -397,6 +397,17 @@ def test_unknown_url_shows_no_debug_page(site):
         assert leak not in response.body, f"{leak!r} in the 404 page"
 
 
+def test_api_exists_only_when_answered_and_refuses_anonymous_clients(site):
+    response = site.request("/api/documents/", headers={"Accept": "application/json"})
+
+    if site.deployment.answers.get("api"):
+        assert response.status == 401
+        assert response.headers["Content-Type"] == "application/json"
+        assert "default-src 'none'" in response.headers["Content-Security-Policy"]
+    else:
+        assert response.status == 404
+
+
 def test_post_without_csrf_token_is_forbidden(site):
     response = site.request(
         "/accounts/login/",
