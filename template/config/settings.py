@@ -301,7 +301,27 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-# --- REST API (only when the project was rendered with the API) -------------------
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.csp",
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "core.context_processors.project_name",
+            ],
+        },
+    },
+]
+
+# --- REST API (only with the api answer) -----------------------------------------
 
 if project.API:
     # Origins (scheme://host[:port]) whose scripts may call /api/ cross-site, comma-
@@ -357,26 +377,6 @@ if project.API:
         "TOKEN_LIMIT_PER_USER": 10,
         "AUTO_REFRESH": False,
     }
-
-ROOT_URLCONF = "config.urls"
-WSGI_APPLICATION = "config.wsgi.application"
-
-TEMPLATES = [
-    {
-        "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
-        "APP_DIRS": True,
-        "OPTIONS": {
-            "context_processors": [
-                "django.template.context_processors.csp",
-                "django.template.context_processors.request",
-                "django.contrib.auth.context_processors.auth",
-                "django.contrib.messages.context_processors.messages",
-                "core.context_processors.project_name",
-            ],
-        },
-    },
-]
 
 # --- Database --------------------------------------------------------------------
 
