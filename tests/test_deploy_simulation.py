@@ -18,6 +18,7 @@ summary ("reports"). The real Heroku router and build system are out of reach he
 nginx and the steps above stand in for them.
 """
 
+import contextlib
 import http.client
 import json
 import os
@@ -206,7 +207,13 @@ class Site:
 def site(request, deployments, tmp_path_factory) -> Iterator[Site]:
     """One answer set deployed, its web dyno running behind the router on free ports."""
     deployment = deployments.get(request.param)
-    workdir = tmp_path_factory.mktemp(f"site-{request.param}")
+    with serving(deployment, tmp_path_factory.mktemp(f"site-{request.param}")) as site:
+        yield site
+
+
+@contextlib.contextmanager
+def serving(deployment: Deployment, workdir: Path) -> Iterator[Site]:
+    """The deployment's web dyno behind the router, on free ports."""
     web_port = free_port()
     log = workdir / "web.log"
     with (
@@ -608,14 +615,8 @@ def media_site(deployments, s3_server, tmp_path_factory) -> Iterator[Site]:
         AWS_SECRET_ACCESS_KEY=secrets.token_hex(20),
     )
     on_s3(deployment, "client.create_bucket(Bucket=os.environ['AWS_STORAGE_BUCKET_NAME'])\n")
-    workdir = tmp_path_factory.mktemp("media-site")
-    web_port = free_port()
-    log = workdir / "web.log"
-    with (
-        running_web(deployment.slug, web_port, deployment.dyno_env(), log=log),
-        running_router(workdir / "router", web_port, free_port(), free_port()) as router,
-    ):
-        yield Site(deployment, router, log)
+    with serving(deployment, tmp_path_factory.mktemp("media-site")) as site:
+        yield site
 
 
 @pytest.fixture(scope="module")
