@@ -45,7 +45,7 @@ from config.settings import MIDDLEWARE
 
 HARDENING = {
     "django.middleware.security.SecurityMiddleware",
-    "core.middleware.CrossOriginResourcePolicyMiddleware",
+    "security.middleware.CrossOriginResourcePolicyMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

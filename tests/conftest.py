@@ -37,7 +37,12 @@ ANSWER_SETS: dict[str, dict[str, object]] = {
     "python-3.12-no-preload": {"python_version": "3.12", "hsts_preload": False},
     "awkward-text": {**AWKWARD_TEXT, "project_slug": "awkward_site"},
     "api": {"api": True},
+    "api-without-documents": {"api": True, "documents": False},
 }
+# The optional parts (each a Copier question that brings its own files). Every
+# combination of them renders lint-clean (tests/test_render.py); the answer sets above
+# run the generated suites and deploys of the combinations that matter.
+OPTIONAL_PARTS = ("documents", "api")
 
 # Variables a child process may inherit; everything else (DJANGO_*, VIRTUAL_ENV, nox's
 # UV_PROJECT_ENVIRONMENT...) would leak this runner's state into the project.

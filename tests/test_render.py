@@ -1,23 +1,35 @@
 """Each answer set renders a complete, parseable, lint-clean project."""
 
 import ast
+import itertools
 import json
 import os
 import re
 import tomllib
 from pathlib import Path
 
+import copier
 import pytest
 import yaml
 
-from tests.conftest import ANSWER_SETS, AWKWARD_TEXT, ROOT, run
+from tests.conftest import ANSWER_SETS, AWKWARD_TEXT, OPTIONAL_PARTS, ROOT, run
 
 TEMPLATE = ROOT / "template"
 # Made by running a render (its environment, caches, test databases), not by Copier.
 GENERATED = {".venv", "__pycache__", ".git", "staticfiles", "test-db.sqlite3", "db.sqlite3"}
 JINJA_MARKERS = re.compile(r"\{\{|\{%|\{#|%\}|#\}")
 
-pytestmark = pytest.mark.parametrize("answers", list(ANSWER_SETS))
+answer_sets = pytest.mark.parametrize("answers", list(ANSWER_SETS))
+# What a part leaves in a render: with its answer "no", none of it may remain (the
+# answers file records the answer itself).
+TRACES = {
+    "api": re.compile(r"(?i:rest_framework|djangorestframework|knox|corsheaders)|\bCORS\b"),
+    "documents": re.compile(r"\bdocuments\b|\bDocument\b"),
+}
+PART_COMBINATIONS = [
+    dict(zip(OPTIONAL_PARTS, chosen, strict=True))
+    for chosen in itertools.product([True, False], repeat=len(OPTIONAL_PARTS))
+]
 
 
 def rendered_files(project: Path) -> list[Path]:
@@ -28,6 +40,7 @@ def rendered_files(project: Path) -> list[Path]:
     )
 
 
+@answer_sets
 def test_no_jinja_file_or_marker_is_left(renders, answers):
     """Verbatim files equal their source; rendered ones keep no Jinja syntax.
 
@@ -52,6 +65,7 @@ def test_no_jinja_file_or_marker_is_left(renders, answers):
             assert not JINJA_MARKERS.search(text), f"Jinja left in {path.relative_to(project)}"
 
 
+@answer_sets
 def test_structured_files_parse(renders, answers):
     project = renders.path(answers)
 
@@ -66,6 +80,7 @@ def test_structured_files_parse(renders, answers):
             ast.parse(path.read_text(), filename=str(path))
 
 
+@answer_sets
 def test_ruff_lint_and_format_are_clean(renders, answers):
     project = renders.path(answers)
 
@@ -75,6 +90,7 @@ def test_ruff_lint_and_format_are_clean(renders, answers):
     assert formatting.returncode == 0, formatting.stdout + formatting.stderr
 
 
+@answer_sets
 def test_heroku_files_are_in_place(renders, answers):
     project = renders.path(answers)
     expected_python = ANSWER_SETS[answers].get("python_version", "3.13")
@@ -92,6 +108,7 @@ def test_heroku_files_are_in_place(renders, answers):
     assert not {"PORT", "DATABASE_URL", "WEB_CONCURRENCY"} & app["env"].keys()
 
 
+@answer_sets
 def test_local_opt_in_is_written_to_an_ignored_env_file(renders, answers):
     project = renders.path(answers)
 
@@ -101,6 +118,7 @@ def test_local_opt_in_is_written_to_an_ignored_env_file(renders, answers):
         assert "DJANGO_ENV" not in (project / name).read_text(), f"{name} must not set DJANGO_ENV"
 
 
+@answer_sets
 def test_free_text_answers_survive_every_file_type(renders, answers):
     project = renders.path(answers)
     given = {**yaml.safe_load((project / ".copier-answers.yml").read_text())}
@@ -132,3 +150,34 @@ def test_free_text_answers_survive_every_file_type(renders, answers):
 def unescape_markdown(text: str) -> str:
     """What CommonMark shows for backslash-escaped punctuation."""
     return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", text)
+
+
+@pytest.mark.parametrize(
+    "parts",
+    PART_COMBINATIONS,
+    ids=["-".join(f"{part}={chosen}" for part, chosen in c.items()) for c in PART_COMBINATIONS],
+)
+def test_every_combination_of_parts_renders_lint_clean_without_traces_of_absent_ones(
+    template_dir, tmp_path, parts
+):
+    project = tmp_path / "project"
+    copier.run_copy(
+        str(template_dir), str(project), data=parts, defaults=True, unsafe=False, quiet=True
+    )
+
+    lint = run(["ruff", "check", "--no-cache", "."], cwd=project)
+    assert lint.returncode == 0, lint.stdout + lint.stderr
+    formatting = run(["ruff", "format", "--check", "--no-cache", "."], cwd=project)
+    assert formatting.returncode == 0, formatting.stdout + formatting.stderr
+    for part, chosen in parts.items():
+        assert (project / part).is_dir() is chosen, f"{part}/ with {part}={chosen}"
+        if chosen:
+            continue
+        traces = [
+            f"{path.relative_to(project)}:{number}: {line.strip()}"
+            for path in rendered_files(project)
+            if path.name != ".copier-answers.yml"
+            for number, line in enumerate(path.read_text(errors="replace").splitlines(), 1)
+            if TRACES[part].search(line)
+        ]
+        assert traces == [], f"{part}=no left traces of it:\n" + "\n".join(traces)

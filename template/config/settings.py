@@ -11,6 +11,7 @@ wrote into the git-ignored .env file. Nothing else sets it.
 from datetime import timedelta
 from pathlib import Path
 
+import dj_database_url
 import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
@@ -18,15 +19,12 @@ from django.utils.csp import CSP
 from config import project
 from config.guards import (
     require_admin_url_path,
-    require_bucket_name,
     require_host_names,
     require_known_environment,
-    require_media_endpoint,
-    require_media_region,
-    require_signed_custom_domain,
     require_strong_secret,
     require_tls_database,
 )
+from media.s3 import bucket_from_env
 
 # --- Environment and paths -------------------------------------------------------
 
@@ -37,8 +35,21 @@ env = environ.Env()
 if (BASE_DIR / ".env").is_file():
     environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
+# The optional parts this project was rendered with: their apps, middleware and settings
+# (config/parts.py, which Copier writes; README, "Optional parts"). Imported after .env
+# is read, because a part's settings may read the environment too.
+from config import parts  # noqa: E402
+
 DJANGO_ENV = require_known_environment(env.str("DJANGO_ENV", default="production"))
 DEVELOPMENT = DJANGO_ENV == "development"
+
+# The private media bucket, when AWS_STORAGE_BUCKET_NAME names one (README, "Uploads and
+# private media"): media/s3.py reads the AWS_* variables and refuses any it cannot use
+# safely. Read here, because the CSP and the storages below both depend on it.
+MEDIA_BUCKET = bucket_from_env(env)
+# Where the bucket's signed links point: the one origin besides the site's own that
+# pages may load images from; empty without a bucket.
+MEDIA_ORIGIN = MEDIA_BUCKET.origin if MEDIA_BUCKET else ""
 
 # --- Debug and secrets -----------------------------------------------------------
 
@@ -54,7 +65,7 @@ else:
     SECRET_KEY = require_strong_secret("DJANGO_SECRET_KEY", env.str("DJANGO_SECRET_KEY", ""))
 
 # Old keys still accepted while sessions signed with them expire: rotate without
-# logging everyone out (see README, "Rotating the secret key"). security.W025
+# logging everyone out (README, "Rotating the secret key"). security.W025
 SECRET_KEY_FALLBACKS = [
     require_strong_secret("DJANGO_SECRET_KEY_FALLBACKS", key)
     for key in env.list("DJANGO_SECRET_KEY_FALLBACKS", default=[])
@@ -131,9 +142,6 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 # Cross-origin windows get no handle on ours: stops cross-window attacks. security.E024
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
-# Other sites cannot embed our responses (core.middleware): stops cross-origin reads
-# such as Spectre-style leaks of authenticated pages.
-SECURE_CROSS_ORIGIN_RESOURCE_POLICY = "same-origin"
 
 # Content-Security-Policy, sent by Django's own middleware: only the site's scripts and
 # styles run, inline code only with this response's nonce ({% csp_nonce_attr %}), no
@@ -143,7 +151,8 @@ CONTENT_SECURITY_POLICY = {
     "default-src": [CSP.NONE],
     "script-src": [CSP.SELF, CSP.NONCE],
     "style-src": [CSP.SELF, CSP.NONCE],
-    "img-src": [CSP.SELF, "data:"],
+    # Uploaded images come through signed links to the media bucket (MEDIA_ORIGIN).
+    "img-src": [CSP.SELF, "data:", *([MEDIA_ORIGIN] if MEDIA_ORIGIN else [])],
     "font-src": [CSP.SELF],
     "connect-src": [CSP.SELF],
     "manifest-src": [CSP.SELF],
@@ -216,13 +225,6 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 
-# The client's IP for lockout, security logs and throttling (core/client_ip.py): the
-# entry Heroku's router, the one trusted proxy, appended last to X-Forwarded-For.
-# Entries to its left are whatever the client claims: trusting one would let an
-# attacker pick a fresh IP per request and never be locked out. Count every proxy you
-# add in front of the router (a CDN), or none if the app ever runs without one.
-TRUSTED_PROXY_COUNT = 1
-
 # Brute-force lockout: five failures for one email address from one IP lock that pair
 # out for 15 minutes, and every attempt during the pause restarts it. Credential
 # stuffing and password guessing stall; a victim logs in from anywhere else.
@@ -232,8 +234,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 # Failures are counted in the database: every dyno and worker sees the same count, a
 # restart forgets nothing, and with no database no login succeeds (fails closed).
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
-# Counted per client IP as the helper above reads it, never a client-sent header.
-AXES_CLIENT_IP_CALLABLE = "core.client_ip.client_ip"
+# Counted per client IP as security.client_ip reads it (TRUSTED_PROXY_COUNT, below),
+# never from a client-sent header.
+AXES_CLIENT_IP_CALLABLE = "security.client_ip.client_ip"
 # The login forms post the address as "username"; it is lowercased as the User model
 # stores it, so "ADA@example.com" cannot start a fresh count.
 AXES_USERNAME_FORM_FIELD = "username"
@@ -242,30 +245,25 @@ AXES_USERNAME_CALLABLE = "users.lockout.lockout_username"
 AXES_LOCKOUT_CALLABLE = "users.lockout.locked_out"
 # A successful login clears that pair's failures.
 AXES_RESET_ON_SUCCESS = True
-# Successful logins go to the security log (core/security_log.py), not a database table.
+# Successful logins go to the security log (security/log.py), not a database table.
 AXES_DISABLE_ACCESS_LOG = True
 # Never stored with a failure record: passwords (always), tokens, codes, addresses.
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "csrfmiddlewaretoken", "otp_token"]
 # No start-up banner or per-attempt detail from axes itself (see LOGGING).
 AXES_VERBOSE = False
 
-# The admin asks staff for a TOTP code after the password (core/admin_site.py); codes
+# The admin asks staff for a TOTP code after the password (users/admin_site.py); codes
 # come from an authenticator app enrolled with `manage.py enrol_totp EMAIL`.
 OTP_TOTP_ISSUER = project.PROJECT_NAME
 # The admin never shows TOTP secrets or QR codes: a hijacked admin session cannot
 # copy another staff member's second factor.
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
-# The admin sits at a path chosen per project; /admin/ is a 404 for scanners.
-ADMIN_URL_PATH = require_admin_url_path(
-    "DJANGO_ADMIN_URL_PATH", env.str("DJANGO_ADMIN_URL_PATH", default=project.ADMIN_URL_PATH)
-)
-
 # --- Applications and middleware -------------------------------------------------
 
 INSTALLED_APPS = [
-    # The admin, behind a second factor (django-otp): core/admin_site.py.
-    "core.apps.SecondFactorAdminConfig",
+    # The admin, behind a second factor (django-otp): users/admin_site.py.
+    "users.apps.SecondFactorAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -275,21 +273,30 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_otp",
     "django_otp.plugins.otp_totp",
-    "core",
-    "users",
     "axes",
-    # The example upload feature (README, "Uploads and private media", says how to remove it).
-    "documents",
+    # The project's apps, lowest layer first: imports flow up this list, never down
+    # (README, "Project layout"; tests/config/test_layout.py keeps it so).
+    "security",
+    "media",
+    "privacy",
+    "users",
+    "pages",
+    # The optional parts this project was rendered with (config/parts.py).
+    *parts.APPS,
+    # --- Your apps: add them below this line; template releases never edit it. ---
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Above WhiteNoise, so static files carry these headers too.
-    "core.middleware.CrossOriginResourcePolicyMiddleware",
+    "security.middleware.CrossOriginResourcePolicyMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The optional parts' middleware, before CommonMiddleware, which may answer a
+    # request itself (config/parts.py).
+    *parts.MIDDLEWARE,
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -297,8 +304,10 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # Last, so it can replace the response of a refused login with the lockout page.
+    # Last of ours, so it can replace the response of a refused login with the lockout page.
     "axes.middleware.AxesMiddleware",
+    # --- Your middleware: add it below this line (closest to the views); template
+    # releases never edit it. ---
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -315,87 +324,32 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "core.context_processors.project_name",
+                "pages.context_processors.project_name",
+                "pages.context_processors.header_links",
             ],
         },
     },
 ]
 
-# --- REST API (only with the api answer) -----------------------------------------
-
-if project.API:
-    # Origins (scheme://host[:port]) whose scripts may call /api/ cross-site, comma-
-    # separated; empty by default. Any other origin gets no CORS headers at all.
-    CORS_ALLOWED_ORIGINS = env.list("DJANGO_CORS_ALLOWED_ORIGINS", default=[])
-    INSTALLED_APPS += ["rest_framework", "knox", "corsheaders", "api"]
-    # Before CommonMiddleware, so even its redirects carry the CORS headers.
-    MIDDLEWARE.insert(
-        MIDDLEWARE.index("django.middleware.common.CommonMiddleware"),
-        "corsheaders.middleware.CorsMiddleware",
-    )
-    # Only the API answers cross-origin requests; every page stays same-origin.
-    CORS_URLS_REGEX = r"^/api/"
-    # Stops any origin from reading responses meant for signed-in users.
-    CORS_ALLOW_ALL_ORIGINS = False
-    # Cookies and tokens cross only to the listed origins (no headers go to others).
-    CORS_ALLOW_CREDENTIALS = True
-    REST_FRAMEWORK = {
-        # Tokens (django-rest-knox: stored hashed, revocable) for API clients; the
-        # session, with CSRF enforced, for the site's own pages.
-        "DEFAULT_AUTHENTICATION_CLASSES": [
-            "knox.auth.TokenAuthentication",
-            "rest_framework.authentication.SessionAuthentication",
-        ],
-        # Nothing is public unless a view says so: stops default-open endpoints.
-        "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-        # JSON only: no browsable API (HTML forms, with its own scripts) in production.
-        "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-        "DEFAULT_PARSER_CLASSES": [
-            "rest_framework.parsers.JSONParser",
-            "rest_framework.parsers.MultiPartParser",
-        ],
-        # Rate limits per client IP (core.client_ip) and per user, counted in the shared
-        # database cache: stops scraping, guessing and upload floods.
-        "DEFAULT_THROTTLE_CLASSES": [
-            "api.throttling.AnonThrottle",
-            "api.throttling.UserThrottle",
-            "api.throttling.SensitiveThrottle",
-        ],
-        "DEFAULT_THROTTLE_RATES": {
-            "anon": "60/hour",
-            "user": "1000/hour",
-            # Token login and uploads.
-            "sensitive": "20/hour",
-        },
-        # A client cannot ask for the whole table in one response.
-        "DEFAULT_PAGINATION_CLASS": "api.pagination.BoundedPagination",
-    }
-    REST_KNOX = {
-        # A stolen token stops working after ten hours; clients sign in again.
-        "TOKEN_TTL": timedelta(hours=10),
-        # At most ten live tokens per user: a leaked password cannot mint thousands.
-        "TOKEN_LIMIT_PER_USER": 10,
-        "AUTO_REFRESH": False,
-    }
-
 # --- Database --------------------------------------------------------------------
 
-# Heroku Postgres sets DATABASE_URL. Settings import without it (Heroku's build runs
-# collectstatic with no database); bin/release stops early when it is missing.
-if "DATABASE_URL" in env:
-    DATABASES = {"default": env.db_url("DATABASE_URL")}
-elif DEVELOPMENT:
-    DATABASES = {"default": env.db_url_config(f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
-else:
-    DATABASES = {}
-if not DEVELOPMENT and DATABASES:
-    # TLS to the database: credentials and data never cross the network in clear.
-    DATABASES["default"] = require_tls_database(DATABASES["default"])
-for database in DATABASES.values():
-    # Reuse connections for 10 minutes, checked before reuse so a restart of the
-    # database server does not surface as errors.
-    database["CONN_MAX_AGE"] = 600
-    database["CONN_HEALTH_CHECKS"] = True
+# Heroku Postgres sets DATABASE_URL, which dj-database-url reads; a development machine
+# without one uses SQLite. Settings import without it (Heroku's build runs collectstatic
+# with no database), and bin/release stops early when it is missing.
+DATABASES = {
+    "default": require_tls_database(
+        dj_database_url.config(
+            default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}" if DEVELOPMENT else "",
+            # Connections are reused for 10 minutes, checked before reuse so a restart of
+            # the database server does not surface as errors.
+            conn_max_age=600,
+            conn_health_checks=True,
+        ),
+        # TLS to the database in production: credentials and data never cross the
+        # network in clear (sslmode=require, or the stronger mode the URL asks for).
+        enforce=not DEVELOPMENT,
+    )
+}
 
 # One cache shared by every worker and dyno, in the database (its table is created by
 # a migration), so nothing depends on one process's memory.
@@ -412,38 +366,15 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 
-# Uploads ("media") go to a private S3 bucket when AWS_STORAGE_BUCKET_NAME is set, to
+# Uploads ("media") go to the private bucket when there is one (MEDIA_BUCKET, above), to
 # MEDIA_ROOT on a development machine, and nowhere otherwise: a dyno's disk is wiped at
 # every restart and not shared between dynos, so production without a bucket refuses
-# uploads with a form error rather than lose them (core/storage.py). No URL serves
+# uploads with a form error rather than lose them (media/storage.py). No URL serves
 # MEDIA_ROOT: files are reached through views that check ownership first.
 MEDIA_ROOT = BASE_DIR / "media"
-MEDIA_BUCKET = require_bucket_name(
-    "AWS_STORAGE_BUCKET_NAME", env.str("AWS_STORAGE_BUCKET_NAME", default="")
-)
-_s3_endpoint = require_media_endpoint(
-    "AWS_S3_ENDPOINT_URL", env.str("AWS_S3_ENDPOINT_URL", default="")
-)
-_s3_region = require_media_region(
-    MEDIA_BUCKET, env.str("AWS_S3_REGION_NAME", default=""), _s3_endpoint
-)
-_cloudfront_key_id = env.str("AWS_CLOUDFRONT_KEY_ID", default="")
-_cloudfront_key = env.str("AWS_CLOUDFRONT_KEY", default="")
-_s3_custom_domain = require_signed_custom_domain(
-    env.str("AWS_S3_CUSTOM_DOMAIN", default=""), _cloudfront_key_id, _cloudfront_key
-)
-# AWS addresses a bucket as <bucket>.s3.<region>.amazonaws.com; S3-compatible providers
-# (AWS_S3_ENDPOINT_URL) and bucket names with dots, which that host's certificate does
-# not cover, are addressed by path, which every provider accepts.
-_s3_virtual_host = not _s3_endpoint and "." not in MEDIA_BUCKET
-_s3_endpoint_url = _s3_endpoint or (f"https://s3.{_s3_region}.amazonaws.com" if _s3_region else "")
 MEDIA_S3_OPTIONS = {
-    "bucket_name": MEDIA_BUCKET,
-    "access_key": env.str("AWS_ACCESS_KEY_ID", default="") or None,
-    "secret_key": env.str("AWS_SECRET_ACCESS_KEY", default="") or None,
-    "region_name": _s3_region or None,
-    "endpoint_url": _s3_endpoint_url or None,
-    "addressing_style": "virtual" if _s3_virtual_host else "path",
+    # Bucket, region, endpoint, credentials and custom domain, from the AWS_* variables.
+    **(MEDIA_BUCKET.connection_options() if MEDIA_BUCKET else {}),
     # Signature version 4, the only one new AWS buckets accept; links say X-Amz-Expires.
     "signature_version": "s3v4",
     # No ACL is sent: objects stay private to the bucket's owner (ACLs disabled, Block
@@ -457,45 +388,27 @@ MEDIA_S3_OPTIONS = {
     "file_overwrite": False,
     # Every object under media/, the one prefix the app's IAM policy needs to grant.
     "location": "media",
-    # A CDN domain only with CloudFront signing keys (start-up refuses it without):
-    # unsigned links to private files would never expire.
-    "custom_domain": _s3_custom_domain or None,
-    "cloudfront_key_id": _cloudfront_key_id or None,
-    "cloudfront_key": _cloudfront_key or None,
 }
-if MEDIA_BUCKET:
-    _media_storage = {"BACKEND": "core.storage.PrivateMediaStorage", "OPTIONS": MEDIA_S3_OPTIONS}
-elif DEVELOPMENT:
-    _media_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
-else:
-    _media_storage = {"BACKEND": "core.storage.NoMediaStorage"}
 STORAGES = {
-    "default": _media_storage,
+    # Uploads: the bucket; a development machine's disk; or, in production without a
+    # bucket, nowhere (media.storage.NoMediaStorage refuses every file).
+    "default": (
+        {"BACKEND": "media.storage.PrivateMediaStorage", "OPTIONS": MEDIA_S3_OPTIONS}
+        if MEDIA_BUCKET
+        else {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+        if DEVELOPMENT
+        else {"BACKEND": "media.storage.NoMediaStorage"}
+    ),
     # Hashed names (cached for a year, immutable) and gzip/brotli copies, built by
     # collectstatic at Heroku's build step and served by WhiteNoise: never S3.
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
-# Pages show uploaded images through signed links to the bucket: the CSP above allows
-# images from that one origin (SECURE_CSP is the same dict), and nothing else from it.
-if not MEDIA_BUCKET:
-    MEDIA_ORIGIN = ""
-elif _s3_custom_domain:
-    MEDIA_ORIGIN = f"https://{_s3_custom_domain}"
-elif _s3_virtual_host:
-    MEDIA_ORIGIN = f"https://{MEDIA_BUCKET}.s3.{_s3_region}.amazonaws.com"
-else:
-    MEDIA_ORIGIN = _s3_endpoint_url
-if MEDIA_ORIGIN:
-    CONTENT_SECURITY_POLICY["img-src"].append(MEDIA_ORIGIN)
-
-# Uploads larger than this are refused with a form error (core/uploads.py). Django
-# buffers a file before any validator runs and DATA_UPLOAD_MAX_MEMORY_SIZE does not
-# count files: the first handler stops reading a file one byte past the cap, so a huge
-# upload cannot fill the dyno's memory or disk.
-UPLOAD_MAX_SIZE = 10 * 1024 * 1024
+# Django buffers a file before any validator runs and DATA_UPLOAD_MAX_MEMORY_SIZE does
+# not count files: the first handler stops reading a file one byte past UPLOAD_MAX_SIZE
+# (below), so a huge upload cannot fill the dyno's memory or disk.
 FILE_UPLOAD_HANDLERS = [
-    "core.uploads.UploadSizeCapHandler",
+    "media.uploads.UploadSizeCapHandler",
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
@@ -545,7 +458,7 @@ ADMINS = env.list("DJANGO_ADMINS", default=[])
 # always on, so attacks leave a trace. Log lines never include settings or secrets.
 # The "security" logger writes one logfmt line per login, failure, lockout, logout,
 # password change or reset, second-factor failure and denied permission, with user
-# id, client IP and Heroku request id (core/security_log.py).
+# id, client IP and Heroku request id (security/log.py).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -572,3 +485,40 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+
+# --- This project's own settings --------------------------------------------------
+
+# Read by the project's apps, not by Django or a library: plain names, outside
+# Django's SECURE_ namespace and any library's prefix.
+
+# The client's IP for lockout, security logs and throttling (security/client_ip.py): the
+# entry Heroku's router, the one trusted proxy, appended last to X-Forwarded-For.
+# Entries to its left are whatever the client claims: trusting one would let an
+# attacker pick a fresh IP per request and never be locked out. Count every proxy you
+# add in front of the router (a CDN), or none if the app ever runs without one.
+TRUSTED_PROXY_COUNT = 1
+
+# Cross-Origin-Resource-Policy on every response (security/middleware.py; Django has no
+# setting for it): other sites cannot embed our responses, which stops cross-origin
+# reads such as Spectre-style leaks of authenticated pages.
+CROSS_ORIGIN_RESOURCE_POLICY = "same-origin"
+
+# The admin sits at a path chosen per project; /admin/ is a 404 for scanners.
+ADMIN_URL_PATH = require_admin_url_path(
+    "DJANGO_ADMIN_URL_PATH", env.str("DJANGO_ADMIN_URL_PATH", default=project.ADMIN_URL_PATH)
+)
+
+# Uploads larger than this are refused with a form error (media/uploads.py), and the
+# first of FILE_UPLOAD_HANDLERS stops buffering one byte past it: one request cannot
+# fill a dyno's memory, its disk or the bucket.
+UPLOAD_MAX_SIZE = 10 * 1024 * 1024
+
+# --- Optional parts ---------------------------------------------------------------
+
+# The settings each optional part keeps with its files, for the parts this project was
+# rendered with (config/parts.py; README, "Optional parts"): none without them.
+from config.parts import *  # noqa: E402, F403
+
+# --- Your settings ----------------------------------------------------------------
+
+# Settings of your own go below this line: template releases never edit it.

@@ -169,7 +169,7 @@ def s3_bucket(settings) -> Iterator[S3Bucket]:
     settings.STORAGES = {
         **settings.STORAGES,
         "default": {
-            "BACKEND": "core.storage.PrivateMediaStorage",
+            "BACKEND": "media.storage.PrivateMediaStorage",
             "OPTIONS": {
                 **settings.MEDIA_S3_OPTIONS,
                 "bucket_name": bucket.name,

@@ -100,7 +100,7 @@ def multipart(filename: str, content: bytes, content_type: str = "application/oc
     return body, f"multipart/form-data; boundary={boundary}"
 
 
-def upload(client, filename: str, content: bytes, content_type: str = "application/pdf"):
-    """POST one file to the documents page, as a browser's form would."""
+def upload(client, path: str, filename: str, content: bytes, content_type: str = "application/pdf"):
+    """POST one file to the upload form at `path`, as a browser's form would."""
     body, body_type = multipart(filename, content, content_type)
-    return client.post("/documents/", data=body, content_type=body_type, secure=True)
+    return client.post(path, data=body, content_type=body_type, secure=True)

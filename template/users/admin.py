@@ -1,11 +1,11 @@
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
-from core import personal_data
-from core.security_log import security_event
+from privacy import personal_data
+from privacy.views import export_response
+from security.log import security_event
 from users.forms import UserChangeForm, UserCreationForm
 from users.models import User
-from users.views import export_response
 
 
 @admin.register(User)

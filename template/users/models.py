@@ -84,6 +84,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     def __str__(self) -> str:
         return self.email
 
+    @classmethod
+    def normalize_username(cls, username: str) -> str:
+        """The login as stored; code outside this app normalises through this hook."""
+        return normalize_email(username)
+
     def clean(self) -> None:
         super().clean()
         self.email = normalize_email(self.email)

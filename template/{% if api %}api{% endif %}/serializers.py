@@ -1,27 +1,5 @@
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, get_user_model
 from rest_framework import serializers
-
-from documents.models import Document
-
-
-class DocumentSerializer(serializers.ModelSerializer):
-    """A document's details; `file` is accepted on upload and never shown back.
-
-    The model field's UploadValidator runs here as in the site's form: a refused file is
-    a 400 with the reason under "file", and nothing is stored.
-    """
-
-    class Meta:
-        model = Document
-        fields = ("id", "name", "size", "uploaded_at", "file")
-        read_only_fields = ("id", "name", "size", "uploaded_at")
-        extra_kwargs = {"file": {"write_only": True}}  # noqa: RUF012
-
-    def create(self, validated_data):
-        upload = validated_data["file"]
-        validated_data["name"] = upload.name
-        validated_data["size"] = upload.size
-        return super().create(validated_data)
 
 
 class CredentialsSerializer(serializers.Serializer):
@@ -39,3 +17,12 @@ class CredentialsSerializer(serializers.Serializer):
             raise serializers.ValidationError("Unable to sign in with these credentials.")
         attrs["user"] = user
         return attrs
+
+
+class AccountSerializer(serializers.ModelSerializer):
+    """The signed-in user's own account, read only."""
+
+    class Meta:
+        model = get_user_model()
+        fields = ("id", "email", "name")
+        read_only_fields = fields

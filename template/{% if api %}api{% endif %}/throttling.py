@@ -1,13 +1,13 @@
 """Throttles that count per client IP as lockout and the security log see it.
 
 DRF's own get_ident() trusts X-Forwarded-For only as NUM_PROXIES says; these use the
-one helper (core.client_ip) instead, so a forged header buys no fresh allowance.
+one helper (security.client_ip) instead, so a forged header buys no fresh allowance.
 Counts live in the default cache, the database: every dyno and worker shares them.
 """
 
 from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle, UserRateThrottle
 
-from core.client_ip import client_ip
+from security.client_ip import client_ip
 
 
 class ClientIPMixin:

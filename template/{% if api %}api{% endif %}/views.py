@@ -1,12 +1,10 @@
-"""The API's views: token login and logout, and the user's own documents."""
+"""The API's views: token login and logout, and the signed-in user's own account."""
 
 from knox.views import LoginView as KnoxLoginView
-from rest_framework import mixins, viewsets
-from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework import generics
+from rest_framework.permissions import AllowAny
 
-from api.permissions import IsOwner, OwnerScopedQuerysetMixin
-from api.serializers import CredentialsSerializer, DocumentSerializer
-from documents.models import Document
+from api.serializers import AccountSerializer, CredentialsSerializer
 
 
 class LoginView(KnoxLoginView):
@@ -23,24 +21,10 @@ class LoginView(KnoxLoginView):
         return super().post(request, format=format)
 
 
-class DocumentViewSet(
-    OwnerScopedQuerysetMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.DestroyModelMixin,
-    viewsets.GenericViewSet,
-):
-    """List, show, upload and delete your own documents; anyone else's is a 404."""
+class AccountView(generics.RetrieveAPIView):
+    """GET /api/me/: who the token or session belongs to (the default permission applies)."""
 
-    queryset = Document.objects.all()
-    serializer_class = DocumentSerializer
-    permission_classes = (IsAuthenticated, IsOwner)
+    serializer_class = AccountSerializer
 
-    def get_throttles(self):
-        # Uploads get the stricter scope; reading stays on the user rate.
-        self.throttle_scope = "sensitive" if self.action == "create" else None
-        return super().get_throttles()
-
-    def perform_create(self, serializer) -> None:
-        serializer.save(owner=self.request.user)
+    def get_object(self):
+        return self.request.user

@@ -15,7 +15,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from core.security_log import security_event
+from security.log import security_event
 from users.models import normalize_email
 
 

@@ -1,0 +1,162 @@
+"""The upload checks in media.uploads, on files made by tests/samples.py."""
+
+import re
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.http import HttpResponse
+from django.urls import path
+from django.views.decorators.csrf import csrf_exempt
+
+from media.uploads import (
+    RandomName,
+    UploadValidator,
+    check_upload,
+    content_headers,
+)
+from tests import samples
+
+pytestmark = pytest.mark.urls(__name__)
+
+
+@csrf_exempt
+def uploaded_size(request):
+    """What Django kept of an upload by the time a view (and a validator) sees it."""
+    return HttpResponse(str(request.FILES["file"].size))
+
+
+urlpatterns = [path("size/", uploaded_size)]
+
+
+def refusal(name: str, content: bytes, **options) -> ValidationError:
+    with pytest.raises(ValidationError) as refused:
+        check_upload(ContentFile(content, name=name), **options)
+    return refused.value
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "mime"),
+    [
+        ("report.pdf", samples.PDF, "application/pdf"),
+        ("photo.png", samples.PNG, "image/png"),
+        ("photo.jpg", samples.JPEG, "image/jpeg"),
+        ("photo.jpeg", samples.JPEG, "image/jpeg"),
+        ("anim.gif", samples.GIF, "image/gif"),
+        ("photo.webp", samples.WEBP, "image/webp"),
+        ("SHOUTING.PNG", samples.PNG, "image/png"),
+        ("my.holiday.2026.png", samples.PNG, "image/png"),
+    ],
+)
+def test_allowed_type_is_accepted_by_its_content(name, content, mime):
+    assert check_upload(ContentFile(content, name=name)).mime == mime
+
+
+@pytest.mark.parametrize(
+    "case", [case for case in samples.BAD_UPLOADS if case not in {"path-to-a-script"}]
+)
+def test_bad_file_is_refused_with_a_message(case):
+    name, content, message = samples.BAD_UPLOADS[case]
+    # Django strips control characters from a posted name; here the name is raw.
+    name = name.replace("\x00", "")
+
+    error = refusal(name, samples.content_of(content))
+
+    assert message.replace("&#x27;", "'") in error.messages[0], error.messages
+
+
+@pytest.mark.parametrize(
+    "name", ["../../static/js/site.js.png", "..\\evil.png", "dir/photo.png", "photo\x00.png"]
+)
+def test_name_with_path_separators_or_nul_is_refused(name):
+    error = refusal(name, samples.PNG)
+
+    assert error.code == "unsafe_name"
+
+
+def test_content_read_as_a_different_allowed_type_is_refused():
+    error = refusal("photo.png", samples.JPEG)
+
+    assert error.code == "content_mismatch"
+
+
+def test_a_field_may_set_a_lower_size_cap():
+    error = refusal("report.pdf", samples.PDF + b"%" * 100, max_size=len(samples.PDF))
+
+    assert error.code == "too_large"
+
+
+def test_a_field_may_narrow_the_allowed_types():
+    error = refusal("report.pdf", samples.PDF, allowed_types=["png"])
+
+    assert error.messages == ["Files ending .pdf are not accepted: upload a PNG image."]
+
+
+def test_svg_in_an_allow_list_needs_an_explicit_opt_in():
+    with pytest.raises(ImproperlyConfigured, match="allow_markup=True"):
+        UploadValidator(allowed_types=["png", "svg"])
+
+
+def test_opted_in_svg_is_accepted_and_served_as_an_attachment():
+    validator = UploadValidator(allowed_types=["svg"], allow_markup=True)
+    svg = SimpleUploadedFile("logo.svg", b'<svg xmlns="http://www.w3.org/2000/svg"></svg>')
+
+    validator(svg)  # no ValidationError
+
+    assert content_headers("attachments/abc.svg") == (
+        "image/svg+xml",
+        'attachment; filename="abc.svg"',
+    )
+
+
+def test_unknown_type_in_an_allow_list_is_a_configuration_error():
+    with pytest.raises(ImproperlyConfigured, match="KNOWN_TYPES"):
+        UploadValidator(allowed_types=["docx"])
+
+
+def test_validator_leaves_the_file_ready_to_be_stored():
+    upload = SimpleUploadedFile("report.pdf", samples.PDF)
+
+    UploadValidator()(upload)
+
+    assert upload.read() == samples.PDF
+
+
+@pytest.mark.parametrize(
+    ("client_name", "extension"),
+    [("../../My Report.PDF", ".pdf"), ("photo.JPEG", ".jpg"), ("notes.txt", "")],
+)
+def test_stored_name_is_random_with_only_the_checked_extension(client_name, extension):
+    stored = RandomName("attachments")(None, client_name)
+
+    assert re.fullmatch(rf"attachments/[0-9a-f]{{32}}{re.escape(extension)}", stored), stored
+
+
+def test_stored_names_never_repeat():
+    names = {RandomName("attachments")(None, "photo.png") for _ in range(100)}
+
+    assert len(names) == 100
+
+
+@pytest.mark.parametrize(
+    ("stored", "headers"),
+    [
+        ("attachments/a1.png", ("image/png", 'inline; filename="a1.png"')),
+        ("attachments/a1.jpg", ("image/jpeg", 'inline; filename="a1.jpg"')),
+        ("attachments/a1.pdf", ("application/pdf", 'attachment; filename="a1.pdf"')),
+        ("attachments/a1.html", ("text/html", 'attachment; filename="a1.html"')),
+        ("attachments/a1", ("application/octet-stream", 'attachment; filename="a1"')),
+    ],
+)
+def test_headers_come_from_the_stored_extension(stored, headers):
+    assert content_headers(stored) == headers
+
+
+def test_upload_handler_stops_buffering_one_byte_past_the_cap(client, settings):
+    settings.UPLOAD_MAX_SIZE = 1000
+    body, body_type = samples.multipart("big.pdf", b"%" * 50_000)
+
+    response = client.post("/size/", data=body, content_type=body_type, secure=True)
+
+    assert response.content == b"1001"

@@ -1,0 +1,119 @@
+"""The exact security headers every page carries."""
+
+import re
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+# Django adds the nonce source only to responses whose templates used the nonce.
+EXPECTED_CSP = (
+    "default-src 'none'; script-src 'self'{nonce}; style-src 'self'{nonce}; "
+    "img-src 'self' data:; font-src 'self'; connect-src 'self'; manifest-src 'self'; "
+    "form-action 'self'; base-uri 'none'; object-src 'none'; frame-ancestors 'none'; "
+    "report-uri /csp-report/"
+)
+DENIED_FEATURES = (  # noqa: SIM905 (reads as the header does)
+    "accelerometer autoplay browsing-topics camera display-capture encrypted-media "
+    "geolocation gyroscope hid identity-credentials-get idle-detection interest-cohort "
+    "local-fonts magnetometer microphone midi otp-credentials payment picture-in-picture "
+    "publickey-credentials-create publickey-credentials-get screen-wake-lock serial "
+    "storage-access usb window-management xr-spatial-tracking"
+).split()
+
+
+NONCE = re.compile(r"'nonce-([A-Za-z0-9+/=_-]+)'")
+
+
+def test_content_security_policy_is_exact(client):
+    response = client.get("/", secure=True)
+
+    assert response["Content-Security-Policy"] == EXPECTED_CSP.format(nonce="")
+    assert "Content-Security-Policy-Report-Only" not in response
+
+
+def test_nonce_in_the_policy_matches_the_page_that_uses_it(client):
+    from django.conf import settings
+
+    response = client.get(f"/{settings.ADMIN_URL_PATH}/login/", secure=True)
+    header = response["Content-Security-Policy"]
+    (nonce,) = set(NONCE.findall(header))
+
+    assert header == EXPECTED_CSP.format(nonce=f" 'nonce-{nonce}'")
+    assert f'nonce="{nonce}"' in response.content.decode()
+
+
+def test_csp_allows_no_unsafe_source(client):
+    policy = client.get("/", secure=True)["Content-Security-Policy"]
+
+    assert "unsafe-inline" not in policy
+    assert "unsafe-eval" not in policy
+
+
+def test_csp_nonce_changes_with_every_response(client):
+    from django.conf import settings
+
+    url = f"/{settings.ADMIN_URL_PATH}/login/"
+    first = client.get(url, secure=True)["Content-Security-Policy"]
+    second = client.get(url, secure=True)["Content-Security-Policy"]
+
+    assert NONCE.findall(first)
+    assert NONCE.findall(first) != NONCE.findall(second)
+
+
+def test_report_only_mode_reports_the_same_policy_without_enforcing(client, settings):
+    import config.settings
+
+    settings.SECURE_CSP = {}
+    settings.SECURE_CSP_REPORT_ONLY = config.settings.CONTENT_SECURITY_POLICY
+
+    response = client.get("/", secure=True)
+
+    assert "Content-Security-Policy" not in response
+    header = response["Content-Security-Policy-Report-Only"]
+    assert header == EXPECTED_CSP.format(nonce="")
+
+
+def test_permissions_policy_denies_every_unused_feature(client):
+    header = client.get("/", secure=True)["Permissions-Policy"]
+
+    assert header == ", ".join(f"{feature}=()" for feature in DENIED_FEATURES)
+
+
+@pytest.mark.parametrize(
+    ("header", "value"),
+    [
+        ("Cross-Origin-Resource-Policy", "same-origin"),
+        ("Cross-Origin-Opener-Policy", "same-origin"),
+        ("Referrer-Policy", "same-origin"),
+        ("X-Frame-Options", "DENY"),
+        ("X-Content-Type-Options", "nosniff"),
+    ],
+)
+def test_cross_origin_and_framing_headers_are_exact(client, header, value):
+    assert client.get("/", secure=True)[header] == value
+
+
+def test_stylesheet_and_script_carry_subresource_integrity(client):
+    html = client.get("/", secure=True).content.decode()
+
+    for tag in re.findall(r"<(?:link rel=\"stylesheet\"|script)[^>]*>", html):
+        assert re.search(r'integrity="sha384-[A-Za-z0-9+/=]{64}"', tag), tag
+        assert 'crossorigin="anonymous"' in tag, tag
+
+
+def test_pages_have_no_inline_script_style_or_event_handler(client):
+    html = client.get("/accounts/login/", secure=True).content.decode()
+
+    assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), "inline <script>"
+    assert "<style" not in html
+    assert not re.search(r"\sstyle=", html)
+    assert not re.search(r"\son[a-z]+=", html), "inline event handler"
+
+
+def test_integrity_attributes_are_left_out_in_development(settings):
+    from security.templatetags.integrity import integrity_attrs
+
+    settings.USE_SRI = False
+
+    assert integrity_attrs("css/site.css") == ""

@@ -1,0 +1,158 @@
+"""The REST API: locked down by default, throttled, JSON only, CORS by allow-list.
+
+Requests go through Django's test client over "https" (secure=True), with tokens from
+the API's own login endpoint. /api/me/ (the signed-in user's account) stands for every
+endpoint here; the example app's endpoint has tests of its own when the project has it.
+"""
+
+import pytest
+from django.core.cache import cache
+
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+ALLOWED_ORIGIN = "https://app.example.org"
+
+
+@pytest.fixture(autouse=True)
+def fresh_throttle_counts():
+    """Throttle counts live in the database cache; each test starts from zero."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def other(django_user_model):
+    return django_user_model.objects.create_user(email="grace@example.com", password=PASSWORD)
+
+
+def login(client, email: str, password: str = PASSWORD):
+    return client.post(
+        "/api/auth/login/",
+        {"email": email, "password": password},
+        content_type="application/json",
+        secure=True,
+    )
+
+
+def token_for(client, user) -> str:
+    response = login(client, user.email)
+    assert response.status_code == 200, response.content
+    return response.json()["token"]
+
+
+def auth(token: str) -> dict[str, str]:
+    return {"HTTP_AUTHORIZATION": f"Token {token}"}
+
+
+def test_unauthenticated_request_is_refused(client):
+    response = client.get("/api/me/", secure=True)
+
+    assert response.status_code == 401
+
+
+def test_token_opens_the_signed_in_users_own_account(client, user):
+    token = token_for(client, user)
+
+    response = client.get("/api/me/", secure=True, **auth(token))
+
+    assert response.status_code == 200
+    assert response.json() == {"id": user.pk, "email": user.email, "name": user.name}
+
+
+def test_responses_are_json_only(client, user):
+    token = token_for(client, user)
+
+    response = client.get("/api/me/", secure=True, HTTP_ACCEPT="text/html", **auth(token))
+
+    assert response.status_code == 406
+
+
+def test_api_responses_carry_the_content_security_policy(client):
+    response = client.get("/api/me/", secure=True)
+
+    assert "default-src 'none'" in response["Content-Security-Policy"]
+
+
+def test_token_is_stored_hashed(client, user):
+    from knox.models import AuthToken
+
+    token = token_for(client, user)
+
+    stored = AuthToken.objects.get(user=user)
+    assert token not in (stored.digest, stored.token_key)
+
+
+def test_revoked_token_is_refused(client, user):
+    token = token_for(client, user)
+
+    logout = client.post("/api/auth/logout/", secure=True, **auth(token))
+    response = client.get("/api/me/", secure=True, **auth(token))
+
+    assert logout.status_code == 204
+    assert response.status_code == 401
+
+
+def test_wrong_password_gets_no_token(client, user):
+    response = login(client, user.email, "not-the-password-at-all")
+
+    assert response.status_code == 400
+    assert "token" not in response.json()
+
+
+def test_too_many_logins_get_429_with_retry_after(client, user, settings):
+    rates = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
+    limit = int(rates["sensitive"].split("/")[0])
+    for _ in range(limit):
+        login(client, "nobody@example.com", "wrong-password-here")
+
+    response = login(client, user.email)
+
+    assert response.status_code == 429
+    assert int(response["Retry-After"]) > 0
+
+
+def test_throttle_counts_the_client_ip_not_a_forged_header(client, user):
+    """Each request claims a new address first; the router's entry, last, stays the same."""
+    for number in range(20):
+        client.defaults["HTTP_X_FORWARDED_FOR"] = f"198.51.100.{number}, 203.0.113.7"
+        login(client, "nobody@example.com", "wrong-password-here")
+
+    response = login(client, user.email)
+
+    assert response.status_code == 429
+
+
+def test_disallowed_origin_gets_no_cors_headers(client, settings):
+    settings.CORS_ALLOWED_ORIGINS = [ALLOWED_ORIGIN]
+
+    response = client.options(
+        "/api/me/",
+        secure=True,
+        HTTP_ORIGIN="https://evil.example.net",
+        HTTP_ACCESS_CONTROL_REQUEST_METHOD="GET",
+    )
+
+    assert not [name for name in response.headers if name.lower().startswith("access-control")]
+
+
+def test_listed_origin_may_call_the_api_with_credentials(client, settings):
+    settings.CORS_ALLOWED_ORIGINS = [ALLOWED_ORIGIN]
+
+    response = client.options(
+        "/api/me/",
+        secure=True,
+        HTTP_ORIGIN=ALLOWED_ORIGIN,
+        HTTP_ACCESS_CONTROL_REQUEST_METHOD="GET",
+    )
+
+    assert response["Access-Control-Allow-Origin"] == ALLOWED_ORIGIN
+    assert response["Access-Control-Allow-Credentials"] == "true"
+
+
+def test_no_origin_is_allowed_by_default(client):
+    response = client.get("/api/me/", secure=True, HTTP_ORIGIN=ALLOWED_ORIGIN)
+
+    assert "Access-Control-Allow-Origin" not in response

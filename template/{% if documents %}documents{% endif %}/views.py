@@ -1,0 +1,57 @@
+"""List, upload and download a user's own documents; anyone else's is a 404."""
+
+from django.conf import settings
+from django.core.files.storage import FileSystemStorage
+from django.http import FileResponse, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect
+from django.utils.decorators import method_decorator
+from django.views.decorators.cache import never_cache
+from django.views.generic import ListView, View
+from django.views.generic.detail import SingleObjectMixin
+
+from documents.forms import DocumentForm
+from documents.models import DOCUMENT_TYPES, Document
+from media.uploads import content_headers, describe
+from security.mixins import OwnerScopedMixin
+
+
+@method_decorator(never_cache, name="dispatch")
+class DocumentListView(OwnerScopedMixin, ListView):
+    """The user's documents, and the upload form (a refused file is a form error, 400)."""
+
+    model = Document
+
+    def get_context_data(self, **kwargs):
+        kwargs.setdefault("form", DocumentForm())
+        kwargs["accepted_types"] = describe(DOCUMENT_TYPES)
+        kwargs["max_size"] = settings.UPLOAD_MAX_SIZE
+        return super().get_context_data(**kwargs)
+
+    def post(self, request, *args, **kwargs) -> HttpResponse:
+        form = DocumentForm(request.POST, request.FILES)
+        if form.is_valid():
+            form.instance.owner = request.user
+            form.save()
+            return redirect("documents:list")
+        self.object_list = self.get_queryset()
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+@method_decorator(never_cache, name="dispatch")
+class DocumentDownloadView(OwnerScopedMixin, SingleObjectMixin, View):
+    """The owner's file: a redirect to a short-lived signed link on S3.
+
+    On a development machine (files on local disk, with no URL of their own) the view
+    streams the file itself, with the same headers S3 would send.
+    """
+
+    model = Document
+
+    def get(self, request, *args, **kwargs) -> HttpResponse:
+        document = self.get_object()
+        if isinstance(document.file.storage, FileSystemStorage):
+            content_type, disposition = content_headers(document.file.name)
+            response = FileResponse(document.file.open("rb"), content_type=content_type)
+            response["Content-Disposition"] = disposition
+            return response
+        return HttpResponseRedirect(document.file.url)
