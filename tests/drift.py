@@ -4,14 +4,19 @@ Sources of truth, read from the code itself:
 - environment variables: `env.<parser>("NAME")`, `env("NAME")`, `"NAME" in env`,
   `os.environ["NAME"]`, `os.environ.get("NAME")`, `os.getenv("NAME")` in the project's
   Python (its own tests excluded), and `$NAME` / `${NAME...}` in `bin/` scripts;
-- settings: every upper-case name assigned at module level in config/settings.py.
+- settings: every upper-case name assigned at module level in config/settings.py and
+  in the settings module an optional part keeps in its own app (api/settings.py).
 They are compared with docs/environment.md, docs/settings.md, app.json and .env.example.
+A docs section or table row marked "only with the `NAME` answer" counts only when the
+render answered NAME with yes.
 """
 
 import ast
 import json
 import re
 from pathlib import Path
+
+import yaml
 
 HEROKU_SET = frozenset(
     {"DATABASE_URL", "PORT", "WEB_CONCURRENCY", "HEROKU_APP_DEFAULT_DOMAIN_NAME"}
@@ -22,6 +27,7 @@ SHELL_VARIABLE = re.compile(r"\$\{?([A-Z][A-Z0-9_]+)")
 SHELL_BUILTINS = {"PATH", "HOME", "PWD"}
 TABLE_NAME = re.compile(r"^\|\s*([^|]+?)\s*\|", re.MULTILINE)
 BACKTICKED = re.compile(r"`([A-Z][A-Z0-9_]+)`")
+ONLY_WITH_ANSWER = re.compile(r"only with the `(\w+)` answer")
 
 
 def _string(node: ast.expr | None) -> str | None:
@@ -38,6 +44,15 @@ def _is_env(node: ast.expr) -> bool:
     return isinstance(node, ast.Name) and node.id == "env"
 
 
+def _is_database_url_config(node: ast.expr) -> bool:
+    return (
+        isinstance(node, ast.Attribute)
+        and node.attr == "config"
+        and isinstance(node.value, ast.Name)
+        and node.value.id == "dj_database_url"
+    )
+
+
 def variable_read_by(node: ast.AST) -> str | None:
     """The variable name this expression reads from the environment, if it reads one."""
     if isinstance(node, ast.Call) and node.args:
@@ -51,6 +66,10 @@ def variable_read_by(node: ast.AST) -> str | None:
                 return name
             if _is_os_environ(func.value) and func.attr == "get":
                 return name
+    if isinstance(node, ast.Call) and _is_database_url_config(node.func):
+        # dj_database_url.config() reads DATABASE_URL, or the variable its env= names.
+        named = [_string(keyword.value) for keyword in node.keywords if keyword.arg == "env"]
+        return named[0] if named else "DATABASE_URL"
     if isinstance(node, ast.Subscript) and _is_os_environ(node.value):
         return _string(node.slice)
     if isinstance(node, ast.Compare) and isinstance(node.ops[0], ast.In):
@@ -74,8 +93,20 @@ def env_vars_read_by_code(project: Path) -> set[str]:
     return names
 
 
+def settings_modules(project: Path) -> list[Path]:
+    """config/settings.py and each optional part's own settings module."""
+    parts = sorted(project.glob("*/settings.py"))
+    return [path for path in parts if path.parent.name not in {"tests"}]
+
+
 def settings_defined_by_code(project: Path) -> set[str]:
-    module = ast.parse((project / "config" / "settings.py").read_text())
+    names: set[str] = set()
+    for path in settings_modules(project):
+        names |= upper_case_assignments(ast.parse(path.read_text()))
+    return names
+
+
+def upper_case_assignments(module: ast.Module) -> set[str]:
     names: set[str] = set()
     for node in ast.walk(module):
         targets = []
@@ -89,12 +120,29 @@ def settings_defined_by_code(project: Path) -> set[str]:
     return names
 
 
-def names_in_first_column(markdown: str) -> set[str]:
-    """Upper-case names in backticks in the first column of every table."""
+def names_in_first_column(markdown: str, answers: dict | None = None) -> set[str]:
+    """Upper-case names in backticks in the first column of every table.
+
+    With `answers`, sections and rows marked "only with the `NAME` answer" count only
+    when NAME was answered yes.
+    """
+    if answers is not None:
+        markdown = for_answers(markdown, answers)
     names: set[str] = set()
     for cell in TABLE_NAME.findall(markdown):
         names |= set(BACKTICKED.findall(cell))
     return names
+
+
+def for_answers(markdown: str, answers: dict) -> str:
+    """The markdown without the sections and lines that belong to answers said no to."""
+
+    def kept(text: str) -> bool:
+        return all(answers.get(name, False) for name in ONLY_WITH_ANSWER.findall(text))
+
+    sections = re.split(r"(?m)^(?=## )", markdown)
+    text = "".join(section for section in sections if kept(section.partition("\n")[0]))
+    return "\n".join(line for line in text.splitlines() if kept(line))
 
 
 def env_example_names(text: str) -> set[str]:
@@ -111,21 +159,28 @@ def find_drift(project: Path, docs: Path) -> list[str]:
         for name in sorted(documented - expected):
             problems.append(f"{name} is in {label} but the code does not read it")
 
+    answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
     code_vars = env_vars_read_by_code(project)
     heroku_set = code_vars & HEROKU_SET
     environment_page = (docs / "environment.md").read_text()
     by_you, _, by_heroku = environment_page.partition("## Set by Heroku")
     compare(
-        "docs/environment.md (set by you)", names_in_first_column(by_you), code_vars - heroku_set
+        "docs/environment.md (set by you)",
+        names_in_first_column(by_you, answers),
+        code_vars - heroku_set,
     )
-    compare("docs/environment.md (set by Heroku)", names_in_first_column(by_heroku), heroku_set)
+    compare(
+        "docs/environment.md (set by Heroku)",
+        names_in_first_column(by_heroku, answers),
+        heroku_set,
+    )
     app_env = set(json.loads((project / "app.json").read_text())["env"])
     compare("app.json", app_env, code_vars - heroku_set)
     example = env_example_names((project / ".env.example").read_text())
     compare(".env.example", example - {"DATABASE_URL"}, code_vars - heroku_set)
     compare(
         "docs/settings.md",
-        names_in_first_column((docs / "settings.md").read_text()),
+        names_in_first_column((docs / "settings.md").read_text(), answers),
         settings_defined_by_code(project) | {"DJANGO_ENV"},
     )
     return problems

@@ -405,7 +405,7 @@ def test_unknown_url_shows_no_debug_page(site):
 
 
 def test_api_exists_only_when_answered_and_refuses_anonymous_clients(site):
-    response = site.request("/api/documents/", headers={"Accept": "application/json"})
+    response = site.request("/api/me/", headers={"Accept": "application/json"})
 
     if site.deployment.answers.get("api"):
         assert response.status == 401

@@ -11,7 +11,7 @@ from tests.drift import env_vars_read_by_code, find_drift
 DOCS = ROOT / "docs"
 
 
-@pytest.mark.parametrize("answers", ["default", "api"])
+@pytest.mark.parametrize("answers", ["default", "api", "api-without-documents"])
 def test_docs_app_json_and_env_example_match_the_code(renders, answers):
     assert find_drift(renders.path(answers), DOCS) == []
 

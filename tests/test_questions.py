@@ -1,9 +1,13 @@
 """Every question refuses bad input with a message; derived defaults are valid."""
 
+import re
+import runpy
 import subprocess
 import sys
+import types
 
 import copier
+import jinja2
 import pytest
 import yaml
 
@@ -122,10 +126,76 @@ def test_every_question_has_help_and_a_default():
     assert set(questions) == {
         "project_name", "project_slug", "description", "author_name", "author_email",
         "production_domain", "admin_url_path", "python_version", "hsts_preload",
-        "security_contact_email", "api",
+        "security_contact_email", "documents", "api",
     }  # fmt: skip
     for name, spec in questions.items():
         assert spec.get("help"), f"{name} has no help text"
         assert "default" in spec, f"{name} has no default"
         if spec["type"] == "str" and "choices" not in spec:
             assert spec.get("validator"), f"{name} has no validator"
+
+
+# Paths that sit on either side of the admin-path rule: length, first character, the
+# characters allowed, every reserved word and its near misses.
+ADMIN_PATH_CANDIDATES = [
+    "staff-1a2b3c4d", "abc", "ab", "a" * 63, "a" * 64, "-staff", "_staff", "9lives",
+    "staff_area", "Staff", "staff area", "staff/area", "staff.area", "", "admin", "admins",
+    "accounts", "static", "media", "well-known", "wellknown", "api", "documents",
+]  # fmt: skip
+
+
+def prompt_accepts(validator: str, path: str) -> bool:
+    """Whether copier.yml's admin_url_path validator accepts `path` (an empty message)."""
+    # Copier renders validators with these filters (regex_search); the output is text.
+    environment = jinja2.Environment(  # noqa: S701
+        extensions=["jinja2_ansible_filters.AnsibleCoreFiltersExtension"]
+    )
+    return not environment.from_string(validator).render(admin_url_path=path).strip()
+
+
+class ImproperlyConfigured(Exception):
+    """Stands in for Django's, which config/guards.py raises (Django is not installed here)."""
+
+
+def start_up_accepts(guards: dict, path: str) -> bool:
+    """Whether config/guards.py's require_admin_url_path lets the project start with it."""
+    try:
+        guards["require_admin_url_path"]("DJANGO_ADMIN_URL_PATH", path)
+    except ImproperlyConfigured:
+        return False
+    return True
+
+
+def rule_disagreements(validator: str, guards: dict) -> list[str]:
+    return [
+        f"{path!r}: prompt {'accepts' if prompt else 'refuses'}, start-up the opposite"
+        for path in ADMIN_PATH_CANDIDATES
+        if (prompt := prompt_accepts(validator, path)) != start_up_accepts(guards, path)
+    ]
+
+
+@pytest.fixture
+def admin_path_rule(monkeypatch):
+    """copier.yml's validator, and config/guards.py run as the project runs it."""
+    exceptions = types.ModuleType("django.core.exceptions")
+    exceptions.ImproperlyConfigured = ImproperlyConfigured
+    monkeypatch.setitem(sys.modules, "django.core.exceptions", exceptions)
+    validator = yaml.safe_load((ROOT / "copier.yml").read_text())["admin_url_path"]["validator"]
+    guards = runpy.run_path(str(ROOT / "template" / "config" / "guards.py"))
+    return validator, guards
+
+
+def test_admin_path_rule_is_the_same_at_the_prompt_and_at_start_up(admin_path_rule):
+    """copier.yml refuses a path at the prompt exactly when config/guards.py refuses it
+    from DJANGO_ADMIN_URL_PATH: the rule is written twice, in Jinja and in Python."""
+    validator, guards = admin_path_rule
+
+    assert rule_disagreements(validator, guards) == []
+
+
+def test_a_rule_that_drifts_apart_is_caught(admin_path_rule):
+    validator, guards = admin_path_rule
+    drifted = re.sub(r"'media', ", "", validator)
+    assert drifted != validator, "the validator no longer lists 'media': update this test"
+
+    assert rule_disagreements(drifted, guards) == ["'media': prompt accepts, start-up the opposite"]

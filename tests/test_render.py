@@ -32,6 +32,22 @@ PART_COMBINATIONS = [
 ]
 
 
+def source_of(relative: Path) -> Path:
+    """The template file a rendered file came from, through conditional names."""
+    source = TEMPLATE
+    for name in relative.parts:
+        if not (source / name).exists():
+            chosen = [
+                path
+                for path in source.glob("{% if *")
+                if path.name.endswith(f"%}}{name}{{% endif %}}")
+            ]
+            if chosen:
+                name = chosen[0].name
+        source /= name
+    return source
+
+
 def rendered_files(project: Path) -> list[Path]:
     return sorted(
         path
@@ -53,7 +69,7 @@ def test_no_jinja_file_or_marker_is_left(renders, answers):
 
     for path in rendered_files(project):
         assert not path.name.endswith(".jinja"), f"{path.name} was not rendered"
-        source = TEMPLATE / path.relative_to(project)
+        source = source_of(path.relative_to(project))
         if source.exists():
             # Copied verbatim: Django templates keep their own {% %} tags.
             assert path.read_bytes() == source.read_bytes(), f"{path} differs from its source"

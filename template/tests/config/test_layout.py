@@ -1,23 +1,32 @@
 """The project's layout: imports flow one way between its apps, and no module imports
 itself back through another.
 
-    security <- media <- privacy <- users <- pages, documents <- api
+    security <- media <- privacy <- users <- pages <- the optional parts' apps
 
-An app imports only the apps to its left, never one to its right or beside it. Every
-app may import config.project (the rendered answers, plain data); config and the tests
-import anything; an app of your own that is not listed sits at the right end. Imports
-are read from the code itself (ast): every import statement of every module, those
-inside functions included. README, "Project layout", says what each app is for.
+An app imports only the apps to its left, never one to its right or beside it. The
+optional parts' apps follow in the order config/parts.py lists them; an app of your own
+sits at the right end. Every app may import config.project (the rendered answers, plain
+data); config and the tests import anything. Imports are read from the code itself
+(ast): every import statement of every module, those inside functions included.
+README, "Project layout", says what each app is for.
 """
 
 import ast
 from collections.abc import Iterator
 from pathlib import Path
 
+from config import parts
 from tests.conftest import PROJECT_DIR
 
 # Lowest first: an app may import the apps in earlier layers, and its own modules.
-LAYERS = [{"security"}, {"media"}, {"privacy"}, {"users"}, {"pages", "documents"}, {"api"}]
+LAYERS = [
+    {"security"},
+    {"media"},
+    {"privacy"},
+    {"users"},
+    {"pages"},
+    *({app} for app in parts.APPS),
+]
 # Modules of config that any app may import: the rendered answers, plain data.
 SHARED = {"config.project"}
 # Not apps: they sit above every app and may import anything.
