@@ -26,3 +26,25 @@ def test_favicon_ico_points_at_the_site_icon(client):
 
     assert response.status_code == 302
     assert response["Location"].endswith("favicon.svg")
+
+
+def test_an_app_adds_header_links_for_signed_in_users(client, user, monkeypatch):
+    from django.apps import apps
+
+    # Any installed app may list links on its AppConfig; privacy stands in for yours.
+    privacy = apps.get_app_config("privacy")
+    monkeypatch.setattr(privacy, "header_links", (("Export", "account_data"),), raising=False)
+    client.force_login(user)
+
+    page = client.get("/", secure=True).content.decode()
+
+    assert '<a href="/accounts/data/">Export</a>' in page
+
+
+def test_header_links_are_for_signed_in_users_only(client, monkeypatch):
+    from django.apps import apps
+
+    privacy = apps.get_app_config("privacy")
+    monkeypatch.setattr(privacy, "header_links", (("Export", "account_data"),), raising=False)
+
+    assert "Export" not in client.get("/", secure=True).content.decode()

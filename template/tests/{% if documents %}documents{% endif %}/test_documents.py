@@ -169,3 +169,20 @@ def test_deleting_a_user_deletes_their_files(
         user.delete()
 
     assert stored_files(media_root) == []
+
+
+def test_header_links_to_the_documents_page(signed_in):
+    page = signed_in.get("/", secure=True).content.decode()
+
+    assert '<a href="/documents/">Documents</a>' in page
+
+
+def test_export_holds_the_users_documents(signed_in, user, other):
+    from privacy.personal_data import export_data
+
+    samples.upload(signed_in, "/documents/", "mine.pdf", samples.PDF)
+    Document.objects.create(owner=other, name="theirs.pdf", size=1, file="documents/x.pdf")
+
+    exported = export_data(user)["documents.document"]
+
+    assert [item["name"] for item in exported] == ["mine.pdf"]
