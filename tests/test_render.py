@@ -124,6 +124,30 @@ def test_heroku_files_are_in_place(renders, answers):
     assert not {"PORT", "DATABASE_URL", "WEB_CONCURRENCY"} & app["env"].keys()
 
 
+def ignored_packages(gitignore: str, packages: list[str], workdir: Path) -> list[str]:
+    """Which of the packages' __init__.py files these .gitignore rules would leave out."""
+    (workdir / ".gitignore").write_text(gitignore)
+    assert run(["git", "init", "-q"], cwd=workdir).returncode == 0
+    paths = [f"{package}/__init__.py" for package in packages]
+    return run(["git", "check-ignore", "--no-index", *paths], cwd=workdir).stdout.split()
+
+
+@answer_sets
+def test_no_package_of_the_project_is_git_ignored(renders, answers, tmp_path):
+    """A deploy is a git push: a package the project's .gitignore matches never ships."""
+    project = renders.path(answers)
+    packages = sorted(path.parent.name for path in project.glob("*/__init__.py"))
+    (tmp_path / "rules").mkdir()
+    (tmp_path / "broken").mkdir()
+
+    assert "media" in packages
+    assert (
+        ignored_packages((project / ".gitignore").read_text(), packages, tmp_path / "rules") == []
+    )
+    # The rule MEDIA_ROOT once had would hide the media app: the check sees that.
+    assert ignored_packages("media/\n", packages, tmp_path / "broken") == ["media/__init__.py"]
+
+
 @answer_sets
 def test_local_opt_in_is_written_to_an_ignored_env_file(renders, answers):
     project = renders.path(answers)

@@ -371,7 +371,7 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # every restart and not shared between dynos, so production without a bucket refuses
 # uploads with a form error rather than lose them (media/storage.py). No URL serves
 # MEDIA_ROOT: files are reached through views that check ownership first.
-MEDIA_ROOT = BASE_DIR / "media"
+MEDIA_ROOT = BASE_DIR / "uploads"
 MEDIA_S3_OPTIONS = {
     # Bucket, region, endpoint, credentials and custom domain, from the AWS_* variables.
     **(MEDIA_BUCKET.connection_options() if MEDIA_BUCKET else {}),
