@@ -46,11 +46,11 @@ def _sealer() -> MultiFernet:
 
 
 def seal(message: EmailMessage) -> str:
-    """The message as the SMTP mailer would send it, with its envelope, sealed."""
+    """The finished MIME message (headers, Message-ID, parts) and its envelope, sealed."""
     payload = {
         "from": message.from_email,
         "recipients": message.recipients(),
-        "mime": base64.b64encode(message.message(policy=email.policy.SMTP).as_bytes()).decode(),
+        "mime": base64.b64encode(message.message().as_bytes()).decode(),
     }
     return _sealer().encrypt(json.dumps(payload).encode()).decode()
 

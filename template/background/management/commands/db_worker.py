@@ -45,13 +45,11 @@ def interrupt_task(signum: int, frame: FrameType | None) -> None:
 
 
 def recover() -> None:
-    """One recovery pass, on this thread's own connection, closed afterwards."""
+    """One recovery pass; a database that is away or busy is tried again next time."""
     try:
         recover_abandoned()
-    except DatabaseError as error:  # the database is away or busy: try again next time
+    except DatabaseError as error:
         logger.warning("event=recovery_skipped error=%s", type(error).__name__)
-    finally:
-        connection.close()
 
 
 class Worker(db_worker.Worker):
@@ -62,17 +60,22 @@ class Worker(db_worker.Worker):
         super().run()
 
     def keep_recovering(self) -> None:
+        """The recovery thread: its own database connection, closed after each pass."""
         while self.running:
             time.sleep(RECOVERY_INTERVAL)
-            recover()
+            try:
+                recover()
+            finally:
+                connection.close()
 
     def run_task(self, db_task_result: object) -> None:
-        signal.signal(signal.SIGALRM, interrupt_task)
+        previous = signal.signal(signal.SIGALRM, interrupt_task)
         signal.setitimer(signal.ITIMER_REAL, settings.BACKGROUND_TASK_TIME_LIMIT)
         try:
             super().run_task(db_task_result)
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
 
 
 class Command(db_worker.Command):
