@@ -73,8 +73,8 @@ def reset_timings(site: Site) -> dict[str, list[float]]:
     }
     token = csrf_token(form)
 
-    def post(email: str) -> float:
-        body = urlencode({"csrfmiddlewaretoken": token, "email": email}).encode()
+    def post(address: str) -> float:
+        body = urlencode({"csrfmiddlewaretoken": token, "email": address}).encode()
         started = time.perf_counter()
         response = site.request("/accounts/password/reset/", method="POST", headers=headers,
                                 body=body)  # fmt: skip
@@ -82,12 +82,12 @@ def reset_timings(site: Site) -> dict[str, list[float]]:
         assert response.status == 302, response.body[-2000:]
         return elapsed
 
-    for email in (REGISTERED, UNKNOWN) * WEB_CONCURRENCY:
-        post(email)  # warm-up: the first requests load code in each gunicorn worker
+    for address in (REGISTERED, UNKNOWN) * WEB_CONCURRENCY:
+        post(address)  # warm-up: the first requests load code in each gunicorn worker
     timings: dict[str, list[float]] = {REGISTERED: [], UNKNOWN: []}
     for _ in range(SAMPLES):
-        for email in timings:
-            timings[email].append(post(email))
+        for address in timings:
+            timings[address].append(post(address))
     return timings
 
 
