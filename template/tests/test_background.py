@@ -21,7 +21,7 @@ from django_tasks_db.models import DBTaskResult
 from background.checks import check_queue_in_production
 from background.mail import SealedEmail, seal
 from background.queue import recover_abandoned
-from tests.conftest import run_queued_tasks
+from tests.conftest import manage, production_env, run_queued_tasks
 
 pytestmark = pytest.mark.django_db
 
@@ -35,6 +35,23 @@ def request_reset(client, email):
 
 
 # --- Every email through the queue ----------------------------------------------------
+
+
+def test_production_settings_send_every_mail_through_the_queue_then_smtp():
+    """What settings.py configures (the test runner swaps every mailer for locmem)."""
+    code = (
+        "from django.conf import settings; m = settings.MAILERS; d = m['default']; "
+        "print(d['BACKEND'], m[d['OPTIONS']['deliver_with']]['BACKEND'], "
+        "settings.TASKS['default']['BACKEND'])"
+    )
+    result = manage("shell", "--verbosity=0", "-c", code, env=production_env())
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "background.mail.QueuedEmailBackend",
+        "django.core.mail.backends.smtp.EmailBackend",
+        "django_tasks_db.DatabaseBackend",
+    ]
 
 
 def test_password_reset_mail_is_queued_not_sent_during_the_request(client, user, queued_mail):

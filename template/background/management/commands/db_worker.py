@@ -69,6 +69,11 @@ class Worker(db_worker.Worker):
                 connection.close()
 
     def run_task(self, db_task_result: object) -> None:
+        if threading.current_thread() is not threading.main_thread():
+            # Only under --reload (development), which runs the worker in a thread of
+            # its own: signals reach the main thread only, so there is no time limit.
+            super().run_task(db_task_result)
+            return
         previous = signal.signal(signal.SIGALRM, interrupt_task)
         signal.setitimer(signal.ITIMER_REAL, settings.BACKGROUND_TASK_TIME_LIMIT)
         try:
