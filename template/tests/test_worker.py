@@ -67,7 +67,7 @@ def test_worker_killed_mid_send_leaves_the_mail_to_the_next_worker(
 def test_sigterm_mid_send_lets_the_worker_finish_within_heroku_s_grace(
     queued_mail, smtp_server, start_worker
 ):
-    smtp_server.delay = 3
+    smtp_server.delay = 1.5
     worker = start_worker(smtp_server.url)
     result = queue_mail()
     wait_for(lambda: smtp_server.attempts == 1, what="the worker to start sending")
@@ -85,7 +85,7 @@ def test_mail_queued_while_no_worker_runs_is_sent_after_the_restart(
 ):
     start_worker(smtp_server.url).stop(signal.SIGTERM)
     result = queue_mail()
-    time.sleep(2)
+    time.sleep(1)
     assert smtp_server.attempts == 0
 
     start_worker(smtp_server.url)
