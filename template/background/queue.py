@@ -28,7 +28,10 @@ logger = logging.getLogger("background")
 
 # Runs of one task (first run included) before an abandoned task is failed.
 MAX_RUNS = 3
-ABANDONED_ERROR = "background.queue.WorkerDied"
+
+
+class WorkerDied(Exception):
+    """Recorded on a task whose worker died during each of its MAX_RUNS runs."""
 
 
 def uses_database_queue() -> bool:
@@ -88,7 +91,7 @@ def recover_abandoned(now: datetime | None = None) -> tuple[int, int]:
             else:
                 result.status = TaskResultStatus.FAILED
                 result.finished_at = now
-                result.exception_class_path = ABANDONED_ERROR
+                result.exception_class_path = f"{__name__}.{WorkerDied.__qualname__}"
                 result.traceback = f"Its worker died during each of {runs} runs."
                 result.save(
                     update_fields=["status", "finished_at", "exception_class_path", "traceback"]

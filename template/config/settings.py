@@ -538,7 +538,7 @@ BACKGROUND_QUEUE_MAX_AGE = 300
 # sends it through "direct". Error reports to ADMINS may use "direct" themselves: they
 # matter most when the database, and so the queue, is down.
 if DEVELOPMENT:
-    # Printed to the terminal; Django's deploy check refuses this in production. mail.E001
+    # Printed to the terminal; the deploy check refuses this in production. background.E002
     _direct_mailer = {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
 else:
     # SMTP from one URL, e.g. smtp+tls://user:password@smtp.example.com:587: password
