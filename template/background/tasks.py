@@ -33,7 +33,9 @@ def send_email(sealed: str, *, mailer: str = "direct", attempt: int = 1) -> str:
     except OSError as error:  # smtplib's errors, refused connections, timeouts
         delays = settings.BACKGROUND_EMAIL_RETRY_DELAYS
         backend = send_email.get_backend()
-        reason = type(error).__name__
+        # The class and SMTP code (451 busy, 535 bad credentials...), never the text,
+        # which may quote an address.
+        reason = f"{type(error).__name__}:{getattr(error, 'smtp_code', '-')}"
         if attempt > len(delays) or not backend.supports_defer:
             logger.error(
                 "event=email_gave_up attempts=%d recipients=%d error=%s",
