@@ -164,6 +164,14 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
 
 
 @pytest.fixture(scope="session")
+def deployments(renders, postgres, tmp_path_factory, report):
+    """Each answer set deployed once per run, shared by the deploy-simulation modules."""
+    from tests.test_deploy_simulation import Deployments
+
+    return Deployments(renders, postgres, tmp_path_factory.mktemp("deploys"), report)
+
+
+@pytest.fixture(scope="session")
 def s3_server() -> Iterator[str]:
     """An S3 API server (moto's server mode) on 127.0.0.1; yields its endpoint URL.
 
@@ -199,3 +207,42 @@ def s3_server() -> Iterator[str]:
                 process.wait()
         log.close()
         Path(log.name).unlink(missing_ok=True)
+
+
+@dataclass
+class SMTPServer:
+    """A real SMTP server on 127.0.0.1 (aiosmtpd) that keeps what it receives.
+
+    It waits `delay` seconds before accepting each message, as a slow provider does.
+    """
+
+    port: int
+    delay: float = 0.0
+    received: list = field(default_factory=list)  # aiosmtpd envelopes, in order
+
+    @property
+    def url(self) -> str:
+        return f"smtp://127.0.0.1:{self.port}"
+
+    async def handle_DATA(self, server, session, envelope) -> str:
+        import asyncio
+
+        await asyncio.sleep(self.delay)
+        self.received.append(envelope)
+        return "250 OK"
+
+
+@pytest.fixture(scope="session")
+def smtp_server() -> Iterator[SMTPServer]:
+    """An SMTP server on loopback that takes 300 ms per message."""
+    from aiosmtpd.controller import Controller
+
+    from tests.heroku import free_port
+
+    server = SMTPServer(free_port(), delay=0.3)
+    controller = Controller(server, hostname="127.0.0.1", port=server.port)
+    controller.start()
+    try:
+        yield server
+    finally:
+        controller.stop()

@@ -4,7 +4,8 @@
 buildpack's `uv sync` and `collectstatic` (config vars, no database), then the
 Procfile's `release` command; any failing step raises `DeployFailed`, as it would fail
 the deploy. `running_web` starts the Procfile's `web` command (read from the file, never
-copied) with PORT and WEB_CONCURRENCY set. `running_router` puts nginx in front of it as
+copied) with PORT and WEB_CONCURRENCY set, and `running_worker` its `worker` command.
+`running_router` puts nginx in front of it as
 Heroku's router: it terminates TLS with a certificate from a throwaway local CA, sets
 X-Forwarded-Proto/-For/-Port and X-Request-Id, and forwards plain HTTP with
 X-Forwarded-Proto: http. The real router is not available here; nginx plays its part.
@@ -177,6 +178,33 @@ def running_web(
         stop_dyno(process)
         if log is None:
             log_file.unlink(missing_ok=True)
+
+
+@contextlib.contextmanager
+def running_worker(project: Path, env: dict[str, str], log: Path) -> Iterator[subprocess.Popen]:
+    """The Procfile's worker process, with the dyno's config vars; stopped as a dyno is.
+
+    It listens on no port: it is up once its log says the worker started.
+    """
+    command = procfile_command(project, "worker")
+    with log.open("w") as output:
+        process = subprocess.Popen(
+            ["bash", "-c", f"exec {command}"],
+            cwd=project,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        deadline = time.monotonic() + 60
+        while "Starting worker" not in log.read_text(errors="replace"):
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"the worker did not start:\n{log.read_text(errors='replace')}")
+            time.sleep(0.1)
+        yield process
+    finally:
+        stop_dyno(process)
 
 
 def stop_dyno(process: subprocess.Popen, grace: float = 30) -> float:

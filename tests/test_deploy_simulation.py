@@ -154,11 +154,6 @@ def wall_time(report) -> Iterator[None]:
     report(f"deploy simulation wall time: {time.monotonic() - started:.0f} s")
 
 
-@pytest.fixture(scope="module")
-def deployments(renders, postgres, tmp_path_factory, report) -> Deployments:
-    return Deployments(renders, postgres, tmp_path_factory.mktemp("deploys"), report)
-
-
 @dataclass
 class Response:
     status: int

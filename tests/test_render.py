@@ -117,9 +117,11 @@ def test_heroku_files_are_in_place(renders, answers):
     )
     assert procfile["web"].startswith("gunicorn --config gunicorn.conf.py config.wsgi")
     assert procfile["release"] == "./bin/release"
+    assert procfile["worker"] == "python manage.py db_worker --no-reload --queue-name '*'"
     assert os.access(project / "bin" / "release", os.X_OK), "bin/release must be executable"
     app = json.loads((project / "app.json").read_text())
     assert {"plan": "heroku-postgresql", "as": "DATABASE"} in app["addons"]
+    assert app["formation"]["worker"] == {"quantity": 1}, "every email waits for the worker"
     assert app["env"]["DJANGO_SECRET_KEY"]["generator"] == "secret"
     assert not {"PORT", "DATABASE_URL", "WEB_CONCURRENCY"} & app["env"].keys()
 

@@ -277,10 +277,14 @@ INSTALLED_APPS = [
     # The project's apps, lowest layer first: imports flow up this list, never down
     # (README, "Project layout"; tests/config/test_layout.py keeps it so).
     "security",
+    "background",
     "media",
     "privacy",
     "users",
     "pages",
+    # The task queue's tables and admin (django-tasks-db); after background, whose
+    # db_worker (with a time limit and recovery) replaces the library's.
+    "django_tasks_db",
     # The optional parts this project was rendered with (config/parts.py).
     *parts.APPS,
     # --- Your apps: add them below this line; template releases never edit it. ---
@@ -415,11 +419,40 @@ FILE_UPLOAD_HANDLERS = [
 # ... and a request carries at most ten files, so one request buffers at most ten caps.
 DATA_UPLOAD_MAX_NUMBER_FILES = 10
 
+# --- Background tasks ------------------------------------------------------------
+
+# Work that waits on another service, every email first of all, leaves the request:
+# Django's task framework queues it in the database (django-tasks-db) and the
+# Procfile's worker runs it. A request's timing then never depends on a mail server,
+# so the reset form cannot tell a registered address from an unknown one by its speed.
+# Development runs tasks at once, inside the request (no worker needed);
+# DJANGO_TASKS_IMMEDIATE=false runs the real queue there too. In production the deploy
+# check refuses the immediate backend (background.E001).
+if env.bool("DJANGO_TASKS_IMMEDIATE", default=DEVELOPMENT):
+    TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+else:
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# The worker interrupts a task after this many seconds: below Heroku's 30 s between
+# SIGTERM and SIGKILL, so a restart never cuts a task short. A task RUNNING for three
+# times as long has lost its worker and is run again (background/queue.py).
+BACKGROUND_TASK_TIME_LIMIT = 20
+# A mail the provider refuses or cannot take now is tried again after these delays
+# (seconds), then given up with an error line: five attempts within 43 minutes, while
+# a password-reset link (PASSWORD_RESET_TIMEOUT) still works.
+BACKGROUND_EMAIL_RETRY_DELAYS = [30, 120, 480, 1920]
+# Due work older than this means no worker is running: an error line in the web log
+# at the next email, and `manage.py check_queue` fails.
+BACKGROUND_QUEUE_MAX_AGE = 300
+
 # --- Email -----------------------------------------------------------------------
 
+# Every sender (Django's password reset, any library, send_mail()) uses the default
+# mailer, which queues the message for the worker (background/mail.py); the worker
+# sends it through "direct". Error reports to ADMINS may use "direct" themselves: they
+# matter most when the database, and so the queue, is down.
 if DEVELOPMENT:
-    # Printed to the terminal; Django's deploy check refuses this in production. mail.E001
-    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+    # Printed to the terminal; the deploy check refuses this in production. background.E002
+    _direct_mailer = {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
 else:
     # SMTP from one URL, e.g. smtp+tls://user:password@smtp.example.com:587: password
     # resets must really leave the building.
@@ -429,20 +462,25 @@ else:
             "smtp+tls://user:password@smtp.example.com:587, as a config var."
         )
     _smtp = env.email_url("EMAIL_URL")
-    MAILERS = {
-        "default": {
-            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "OPTIONS": {
-                "host": _smtp["EMAIL_HOST"],
-                "port": _smtp["EMAIL_PORT"],
-                "username": _smtp["EMAIL_HOST_USER"],
-                "password": _smtp["EMAIL_HOST_PASSWORD"],
-                "use_tls": _smtp.get("EMAIL_USE_TLS", False),
-                "use_ssl": _smtp.get("EMAIL_USE_SSL", False),
-                "timeout": 10,
-            },
-        }
+    _direct_mailer = {
+        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "OPTIONS": {
+            "host": _smtp["EMAIL_HOST"],
+            "port": _smtp["EMAIL_PORT"],
+            "username": _smtp["EMAIL_HOST_USER"],
+            "password": _smtp["EMAIL_HOST_PASSWORD"],
+            "use_tls": _smtp.get("EMAIL_USE_TLS", False),
+            "use_ssl": _smtp.get("EMAIL_USE_SSL", False),
+            "timeout": 10,
+        },
     }
+MAILERS = {
+    "default": {
+        "BACKEND": "background.mail.QueuedEmailBackend",
+        "OPTIONS": {"deliver_with": "direct"},
+    },
+    "direct": _direct_mailer,
+}
 
 DEFAULT_FROM_EMAIL = env.str(
     "DJANGO_DEFAULT_FROM_EMAIL", default=f"noreply@{project.PRODUCTION_DOMAIN}"

@@ -7,16 +7,22 @@ without it. Start one yourself with
 `TEST_S3_ENDPOINT_URL=http://127.0.0.1:5000 uv run pytest`.
 """
 
+import asyncio
 import os
 import re
 import secrets
 import shutil
+import signal
+import socket
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from unittest import mock
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
@@ -187,3 +193,164 @@ def s3_bucket(settings) -> Iterator[S3Bucket]:
     for key in bucket.object_keys():
         client.delete_object(Bucket=bucket.name, Key=key)
     client.delete_bucket(Bucket=bucket.name)
+
+
+# --- The task queue: a file database a worker can share, an SMTP server, workers ---
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    """On SQLite the test database is a file, so a worker process can open it too."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        database.setdefault("TEST", {})["NAME"] = str(tmp_path_factory.mktemp("db") / "test.db")
+
+
+def worker_database_url() -> str:
+    """DATABASE_URL for a child process that must see this test database."""
+    from django.db import connection
+
+    name = connection.settings_dict["NAME"]
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{name}"
+    return urlunsplit(urlsplit(os.environ["DATABASE_URL"])._replace(path=f"/{name}"))
+
+
+@pytest.fixture
+def queued_mail(settings):
+    """The project's mailers as settings.py has them (the test runner swaps every
+    mailer for locmem): the default one queues, "direct" fills mail.outbox."""
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "background.mail.QueuedEmailBackend",
+            "OPTIONS": {"deliver_with": "direct"},
+        },
+        "direct": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"},
+    }
+
+
+def run_queued_tasks() -> None:
+    """What the Procfile's worker does, in this process: every due task, then return.
+
+    Between tasks the worker closes stale connections, which would close the test's own
+    transaction; like Django's test client, this keeps it open.
+    """
+    from background.management.commands.db_worker import Worker
+
+    worker = Worker(queue_names=["*"], excluded_queue_names=[], batch=True, interval=0,
+                    backend_name="default", startup_delay=False, max_tasks=None,
+                    worker_id="in-process-test-worker")  # fmt: skip
+    with mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"):
+        worker.run()
+
+
+@dataclass
+class SMTPServer:
+    """A real SMTP server on 127.0.0.1 (aiosmtpd): what it received, how it answers."""
+
+    port: int
+    received: list = field(default_factory=list)  # aiosmtpd envelopes, in order
+    attempts: int = 0  # messages offered, whatever the answer
+    delay: float = 0.0  # seconds before each answer, as a slow provider takes
+    refusal: str | None = None  # e.g. "451 4.3.0 Try again later": refuse every message
+
+    @property
+    def url(self) -> str:
+        return f"smtp://127.0.0.1:{self.port}"
+
+    async def handle_DATA(self, server, session, envelope) -> str:
+        self.attempts += 1
+        await asyncio.sleep(self.delay)
+        if self.refusal:
+            return self.refusal
+        self.received.append(envelope)
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[SMTPServer]:
+    from aiosmtpd.controller import Controller
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = SMTPServer(port)
+    controller = Controller(server, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield server
+    controller.stop()
+
+
+@dataclass
+class WorkerProcess:
+    """The Procfile's worker process, running against this test database."""
+
+    process: subprocess.Popen
+    log: Path
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+    def stop(self, sig: int = signal.SIGTERM, grace: float = 30) -> float:
+        """Signal the worker as Heroku does; return the seconds until it exited."""
+        started = time.monotonic()
+        if self.process.poll() is None:
+            self.process.send_signal(sig)
+            try:
+                self.process.wait(timeout=grace)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        return time.monotonic() - started
+
+
+def procfile_command(process_type: str) -> str:
+    for line in (PROJECT_DIR / "Procfile").read_text().splitlines():
+        name, _, command = line.partition(":")
+        if name.strip() == process_type:
+            return command.strip()
+    raise KeyError(f"no {process_type!r} process in the Procfile")
+
+
+@pytest.fixture
+def start_worker(transactional_db, tmp_path) -> Iterator:
+    """Start the Procfile's worker on this test database, with EMAIL_URL as given.
+
+    Tests that use it commit their writes (transactional_db), so the worker sees them.
+    Every worker started is stopped at the end, before the database is flushed.
+    """
+    workers: list[WorkerProcess] = []
+
+    from django.conf import settings
+
+    def start(email_url: str) -> WorkerProcess:
+        log = tmp_path / f"worker-{len(workers) + 1}.log"
+        # The same config vars as this process: the key that sealed the queued mail too.
+        env = production_env(DATABASE_URL=worker_database_url(), EMAIL_URL=email_url,
+                             DJANGO_SECRET_KEY=settings.SECRET_KEY)  # fmt: skip
+        env["PATH"] = f"{Path(sys.executable).parent}:{env['PATH']}"
+        with log.open("w") as output:
+            process = subprocess.Popen(
+                ["bash", "-c", f"exec {procfile_command('worker')}"],
+                cwd=PROJECT_DIR,
+                env=env,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+            )
+        workers.append(WorkerProcess(process, log))
+        return workers[-1]
+
+    yield start
+    for number, worker in enumerate(workers, 1):
+        worker.stop(signal.SIGKILL)
+        print(f"--- worker {number} (exit {worker.process.returncode}) ---\n{worker.output()}")
+
+
+def wait_for(condition, timeout: float = 20, what: str = "the condition") -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"waited {timeout} s for {what}")
+        time.sleep(0.05)

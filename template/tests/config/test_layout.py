@@ -21,6 +21,7 @@ from tests.conftest import PROJECT_DIR
 # Lowest first: an app may import the apps in earlier layers, and its own modules.
 LAYERS = [
     {"security"},
+    {"background"},
     {"media"},
     {"privacy"},
     {"users"},
