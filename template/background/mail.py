@@ -8,67 +8,20 @@ transaction: a request that rolls back sends nothing, and the request never wait
 for the mail server. The worker opens the message and hands it, byte for byte, to
 the mailer named by OPTIONS["deliver_with"] (SMTP in production).
 
-Sealed means encrypted and authenticated (Fernet, with a key derived from SECRET_KEY;
-SECRET_KEY_FALLBACKS still open messages sealed before a rotation): a queued message
-holds a password-reset link and addresses, and neither may be read from the task
-table by anyone who can see it (a database dump, a dataclip, the admin's task list).
+Sealed means encrypted and authenticated (background/sealing.py): nobody who can read
+the task table can read a queued message.
 """
 
-import base64
-import email
-import email.policy
-import json
 import logging
 from collections.abc import Sequence
-from email.message import Message
 
-from cryptography.fernet import Fernet, MultiFernet
 from django.conf import settings
 from django.core.mail import EmailMessage, InvalidMailer
 from django.core.mail.backends.base import BaseEmailBackend
-from django.utils.crypto import salted_hmac
+
+from background.sealing import seal
 
 logger = logging.getLogger("background")
-
-SEAL_SALT = "background.mail.sealed-message"
-
-
-def _sealer() -> MultiFernet:
-    """Encrypts with SECRET_KEY's derived key; opens with it or any fallback's."""
-    keys = [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]
-    return MultiFernet(
-        [
-            Fernet(base64.urlsafe_b64encode(salted_hmac(SEAL_SALT, "", secret=key,
-                                                        algorithm="sha256").digest()))
-            for key in keys
-        ]
-    )  # fmt: skip
-
-
-def seal(message: EmailMessage) -> str:
-    """The finished MIME message (headers, Message-ID, parts) and its envelope, sealed."""
-    payload = {
-        "from": message.from_email,
-        "recipients": message.recipients(),
-        "mime": base64.b64encode(message.message().as_bytes()).decode(),
-    }
-    return _sealer().encrypt(json.dumps(payload).encode()).decode()
-
-
-class SealedEmail(EmailMessage):
-    """A sealed message opened again: sends exactly the MIME message that was queued.
-
-    `to` holds the whole envelope (Bcc included); the headers are the original ones.
-    """
-
-    def __init__(self, sealed: str) -> None:
-        payload = json.loads(_sealer().decrypt(sealed.encode()))
-        super().__init__(from_email=payload["from"], to=payload["recipients"])
-        self.mime = base64.b64decode(payload["mime"])
-
-    def message(self, *, policy: email.policy.Policy = email.policy.default) -> Message:
-        return email.message_from_bytes(self.mime, policy=policy)
-
 
 class QueuedEmailBackend(BaseEmailBackend):
     """Enqueues each message for the worker; returns as soon as the rows are written."""

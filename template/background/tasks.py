@@ -12,7 +12,7 @@ from django.core.mail import mailers
 from django.tasks import task
 from django.utils import timezone
 
-from background.mail import SealedEmail
+from background.sealing import SealedEmail
 
 logger = logging.getLogger("background")
 

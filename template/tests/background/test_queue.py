@@ -19,8 +19,8 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from background.checks import check_queue_in_production
-from background.mail import SealedEmail, seal
 from background.queue import recover_abandoned
+from background.sealing import SealedEmail, seal
 from tests.conftest import manage, production_env, run_queued_tasks
 
 pytestmark = pytest.mark.django_db
