@@ -23,6 +23,7 @@ from background.sealing import seal
 
 logger = logging.getLogger("background")
 
+
 class QueuedEmailBackend(BaseEmailBackend):
     """Enqueues each message for the worker; returns as soon as the rows are written."""
 
