@@ -4,11 +4,11 @@ Slow: each render gets its own virtual environment (from the shared uv cache).
 """
 
 import os
-import secrets
 
 import pytest
 
-from tests.conftest import ANSWER_SETS, run
+from tests.support.heroku import production_config
+from tests.support.renders import ANSWER_SETS, run
 
 pytestmark = pytest.mark.slow
 
@@ -56,13 +56,7 @@ def test_generated_suite_passes_on_postgresql_with_tls_and_s3(
 
 
 def deploy_env(**extra: str) -> dict[str, str]:
-    return {
-        "DJANGO_ENV": "production",
-        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-        "EMAIL_URL": "smtp+tls://user:password@smtp.example.com:587",
-        "DATABASE_URL": "sqlite:///deploy-check.sqlite3",
-        **extra,
-    }
+    return production_config(**{"DATABASE_URL": "sqlite:///deploy-check.sqlite3", **extra})
 
 
 def test_default_render_passes_the_deploy_check_with_nothing_silenced(renders):

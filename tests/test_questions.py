@@ -7,7 +7,7 @@ import copier
 import pytest
 import yaml
 
-from tests.conftest import ROOT, child_env
+from tests.support.renders import ROOT, child_env
 
 INVALID_ANSWERS = [
     ("project_name", "", "cannot be empty"),
