@@ -33,10 +33,14 @@ def sync(session: nox.Session, group: str) -> None:
 
 @nox.session(python=PYTHON)
 def lint(session: nox.Session) -> None:
-    """ruff lint and format check over the repository and the template's plain Python."""
+    """ruff over the repository and the template's plain Python; mypy over tests/ and tools.
+
+    mypy reads its files and strictness from pyproject.toml.
+    """
     sync(session, "lint")
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
+    session.run("mypy")
 
 
 @nox.session(python=PYTHON)
