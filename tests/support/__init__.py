@@ -17,5 +17,6 @@ import what they need from here, never from a conftest.
   for tests/update/;
 - scanners.py and observatory_scan.mjs: scanners no one here wrote (MDN HTTP
   Observatory, DJ Checkup, bandit), installed from their registries;
-- drift.py: what a render's code reads, compared with what the docs say.
+- drift.py: what a render's code reads, compared with what the docs say;
+- types.py: mypy over a render (the template's plain Python type-checked in place).
 """
