@@ -5,6 +5,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+import yaml
 
 from tests.support.git import init_and_commit
 from tests.support.ports import free_port, wait_for_page
@@ -35,6 +36,32 @@ def test_ci_runs_the_readme_test_command():
     ci_lines = (ROOT / ".ci" / "run").read_text().splitlines()
 
     assert README_COMMANDS[1] in ci_lines
+
+
+GITHUB_CI = yaml.safe_load((ROOT / ".github" / "workflows" / "ci.yml").read_text())
+(GITHUB_CI_JOB,) = GITHUB_CI["jobs"].values()
+
+
+def test_github_ci_runs_the_ci_script_on_every_push_and_pull_request():
+    triggers = GITHUB_CI[True]  # YAML reads `on:` as True
+    scripts = [step["run"] for step in GITHUB_CI_JOB["steps"] if "run" in step]
+
+    assert {"push", "pull_request"} <= triggers.keys()
+    assert "branches" not in (triggers["pull_request"] or {}), "every pull request"
+    assert "bash .ci/run" in scripts[-1].splitlines(), "the last step runs .ci/run"
+
+
+def test_github_ci_runs_on_the_debian_the_ci_script_installs_packages_from():
+    """.ci/run installs postgresql-15, nginx-light and chromium with apt: Debian 12's."""
+    node = next(step for step in GITHUB_CI_JOB["steps"] if "setup-node" in step.get("uses", ""))
+
+    assert GITHUB_CI_JOB["container"]["image"] == "debian:12"
+    assert int(node["with"]["node-version"]) >= 20, "MDN HTTP Observatory needs Node.js 20+"
+
+
+def test_github_ci_reads_the_repository_and_nothing_more():
+    assert GITHUB_CI["permissions"] == {}
+    assert GITHUB_CI_JOB["permissions"] == {"contents": "read"}
 
 
 @pytest.mark.slow
