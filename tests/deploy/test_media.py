@@ -22,7 +22,9 @@ from tests.support.deployments import (
     Response,
     Site,
     create_user,
+    csrf_token,
     on_s3,
+    set_cookies,
 )
 
 pytestmark = pytest.mark.slow
@@ -67,17 +69,6 @@ class Visitor:
         )
         body = fields.encode() + content + f"\r\n--{boundary}--\r\n".encode()
         return self.post("/documents/", body, f"multipart/form-data; boundary={boundary}")
-
-
-def set_cookies(response: Response) -> dict[str, str]:
-    cookies = response.headers.get_all("Set-Cookie", [])
-    return dict(cookie.split(";", 1)[0].split("=", 1) for cookie in cookies)
-
-
-def csrf_token(page: Response) -> str:
-    found = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page.body)
-    assert found, f"no CSRF token in the page:\n{page.body[-2000:]!r}"
-    return found.group(1).decode()
 
 
 def sign_in(site: Site, email: str, password: str) -> Visitor:

@@ -2,14 +2,21 @@
 
 import http.client
 import json
-import re
 import secrets
 import time
 from urllib.parse import urlencode
 
 import pytest
 
-from tests.support.deployments import HOST, WEB_CONCURRENCY, Response, Site, create_user
+from tests.support.deployments import (
+    HOST,
+    WEB_CONCURRENCY,
+    Response,
+    Site,
+    create_user,
+    csrf_token,
+    set_cookies,
+)
 from tests.support.heroku import running_web, stop_dyno
 from tests.support.ports import free_port
 
@@ -17,6 +24,7 @@ pytestmark = pytest.mark.slow
 
 HEROKU_STOP_GRACE = 30  # seconds: Heroku's SIGKILL follows SIGTERM after 30 s
 ONE_YEAR = 31_536_000
+CSRF_COOKIE = "__Host-csrftoken"
 
 
 @pytest.fixture(scope="module")
@@ -181,16 +189,14 @@ def test_lockout_holds_behind_the_router_even_with_a_spoofed_client_ip(site: Sit
     email, password = "victim@example.com", secrets.token_urlsafe(16)
     create_user(site.deployment, email, password)
     form = site.request("/accounts/login/")
-    cookies = form.headers.get_all("Set-Cookie", [])
-    cookie = next(c for c in cookies if c.startswith("__Host-csrf"))
-    cookie = cookie.split(";", 1)[0]
-    found = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', form.body)
-    assert found, "the login form carries no CSRF token"
-    token = found.group(1)
+    cookie = next(
+        f"{name}={value}" for name, value in set_cookies(form).items() if name == CSRF_COOKIE
+    )
+    token = csrf_token(form)
 
     def attempt(secret: str, **extra_headers: str) -> int:
         body = urlencode(
-            {"csrfmiddlewaretoken": token.decode(), "username": email, "password": secret}
+            {"csrfmiddlewaretoken": token, "username": email, "password": secret}
         ).encode()
         headers = {
             "Content-Type": "application/x-www-form-urlencoded",

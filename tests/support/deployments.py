@@ -188,6 +188,17 @@ class Site:
         return self.log.read_text(errors="replace").splitlines()
 
 
+def set_cookies(response: Response) -> dict[str, str]:
+    cookies = response.headers.get_all("Set-Cookie", [])
+    return dict(cookie.split(";", 1)[0].split("=", 1) for cookie in cookies)
+
+
+def csrf_token(page: Response) -> str:
+    found = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page.body)
+    assert found, f"no CSRF token in the page:\n{page.body[-2000:]!r}"
+    return found.group(1).decode()
+
+
 @contextlib.contextmanager
 def serving(
     deployment: Deployment, workdir: Path, http_port: int = 0, https_port: int = 0
