@@ -32,9 +32,6 @@ def home_page(site: Site) -> Response:
     return site.request("/")
 
 
-# --- Web dyno, probed through the router --------------------------------------------
-
-
 def test_web_process_runs_web_concurrency_workers(site):
     booted = [line for line in site.log_lines() if "Booting worker with pid" in line]
 
