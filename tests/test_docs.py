@@ -5,8 +5,8 @@ import shutil
 
 import pytest
 
-from tests.conftest import ROOT
-from tests.drift import env_vars_read_by_code, find_drift
+from tests.support.drift import env_vars_read_by_code, find_drift
+from tests.support.renders import ROOT
 
 DOCS = ROOT / "docs"
 

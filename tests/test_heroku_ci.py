@@ -10,13 +10,11 @@ import os
 import shutil
 import stat
 import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import run
-from tests.postgres_tls import PostgresTLS, running_postgres_tls
+from tests.support.renders import run
 
 SETUP_SCRIPT = "bin/heroku-ci-postgres-tls"
 
@@ -27,12 +25,6 @@ def test_app_json_runs_the_suite_on_heroku_ci(renders):
 
     assert test["addons"] == ["heroku-postgresql:in-dyno"]
     assert test["scripts"] == {"test-setup": SETUP_SCRIPT, "test": "pytest"}
-
-
-@pytest.fixture(scope="module")
-def in_dyno() -> Iterator[PostgresTLS]:
-    with running_postgres_tls(Path(tempfile.gettempdir()), in_dyno=True) as server:
-        yield server
 
 
 def run_setup(project: Path, database_url: str | None):

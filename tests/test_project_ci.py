@@ -8,32 +8,28 @@ reach its database.
 """
 
 import re
-import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
 
-from tests.conftest import MOTO_SERVER, ROOT, run
+from tests.support.git import committed_copy
+from tests.support.renders import ROOT, run
+from tests.support.s3 import MOTO_SERVER
 
 PROJECT_GITHUB = ROOT / "template" / ".github"
 CI = yaml.safe_load((PROJECT_GITHUB / "workflows" / "ci.yml").read_text())
 TEMPLATE_UPDATE = yaml.safe_load((PROJECT_GITHUB / "workflows" / "template-update.yml").read_text())
 RELOCK = yaml.safe_load((ROOT / ".github" / "workflows" / "relock.yml").read_text())
 PRE_COMMIT = yaml.safe_load((ROOT / "template" / ".pre-commit-config.yaml").read_text())
-GIT_IDENTITY = {
-    "GIT_AUTHOR_NAME": "Parapet tests",
-    "GIT_AUTHOR_EMAIL": "tests@example.com",
-    "GIT_COMMITTER_NAME": "Parapet tests",
-    "GIT_COMMITTER_EMAIL": "tests@example.com",
-}
 
 
-def steps(workflow: dict) -> list[dict]:
+def steps(workflow: dict[Any, Any]) -> list[dict[str, Any]]:
     return [step for job in workflow["jobs"].values() for step in job["steps"]]
 
 
-def step_named(workflow: dict, prefix: str) -> dict:
+def step_named(workflow: dict[Any, Any], prefix: str) -> dict[str, Any]:
     matching = [step for step in steps(workflow) if step.get("name", "").startswith(prefix)]
     assert len(matching) == 1, f"expected one step named {prefix!r}"
     return matching[0]
@@ -142,12 +138,7 @@ def test_pre_commit_has_the_promised_hooks():
 @pytest.fixture(scope="module")
 def committed_render(renders, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of the default render, committed to git as its developer would."""
-    project = tmp_path_factory.mktemp("ci") / "site"
-    shutil.copytree(renders.path("default"), project, ignore=shutil.ignore_patterns(".venv"))
-    for args in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "Render"]):
-        result = run(["git", *args], cwd=project, **GIT_IDENTITY)
-        assert result.returncode == 0, result.stderr
-    return project
+    return committed_copy(renders.path("default"), tmp_path_factory.mktemp("ci") / "site")
 
 
 # Each hook repository's tool on PyPI, and what its hooks run (their .pre-commit-hooks.yaml).
@@ -205,7 +196,9 @@ def test_fresh_render_passes_the_ci_bandit_step(committed_render):
 @pytest.mark.slow
 def test_ci_audit_fails_when_the_vulnerability_service_is_unreachable(committed_render, tmp_path):
     audit = step_named(CI, "pip-audit")["run"]
-    tool = re.search(r"uvx (pip-audit@\S+)", audit).group(1)
+    pinned = re.search(r"uvx (pip-audit@\S+)", audit)
+    assert pinned, f"the audit step names no pinned pip-audit:\n{audit}"
+    tool = pinned.group(1)
     installed = run(["uvx", tool, "--version"], cwd=committed_render)
     assert installed.returncode == 0, installed.stderr
 

@@ -5,13 +5,14 @@ import runpy
 import subprocess
 import sys
 import types
+from typing import Any
 
 import copier
 import jinja2
 import pytest
 import yaml
 
-from tests.conftest import ROOT, child_env
+from tests.support.renders import ROOT, child_env
 
 INVALID_ANSWERS = [
     ("project_name", "", "cannot be empty"),
@@ -157,7 +158,7 @@ class ImproperlyConfigured(Exception):
     """Stands in for Django's, which config/guards.py raises (Django is not installed here)."""
 
 
-def start_up_accepts(guards: dict, path: str) -> bool:
+def start_up_accepts(guards: dict[str, Any], path: str) -> bool:
     """Whether config/guards.py's require_admin_url_path lets the project start with it."""
     try:
         guards["require_admin_url_path"]("DJANGO_ADMIN_URL_PATH", path)
@@ -166,7 +167,7 @@ def start_up_accepts(guards: dict, path: str) -> bool:
     return True
 
 
-def rule_disagreements(validator: str, guards: dict) -> list[str]:
+def rule_disagreements(validator: str, guards: dict[str, Any]) -> list[str]:
     return [
         f"{path!r}: prompt {'accepts' if prompt else 'refuses'}, start-up the opposite"
         for path in ADMIN_PATH_CANDIDATES
@@ -178,7 +179,7 @@ def rule_disagreements(validator: str, guards: dict) -> list[str]:
 def admin_path_rule(monkeypatch):
     """copier.yml's validator, and config/guards.py run as the project runs it."""
     exceptions = types.ModuleType("django.core.exceptions")
-    exceptions.ImproperlyConfigured = ImproperlyConfigured
+    exceptions.ImproperlyConfigured = ImproperlyConfigured  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "django.core.exceptions", exceptions)
     validator = yaml.safe_load((ROOT / "copier.yml").read_text())["admin_url_path"]["validator"]
     guards = runpy.run_path(str(ROOT / "template" / "config" / "guards.py"))

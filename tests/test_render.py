@@ -12,7 +12,7 @@ import copier
 import pytest
 import yaml
 
-from tests.conftest import ANSWER_SETS, AWKWARD_TEXT, OPTIONAL_PARTS, ROOT, run
+from tests.support.renders import ANSWER_SETS, AWKWARD_TEXT, OPTIONAL_PARTS, ROOT, run
 
 TEMPLATE = ROOT / "template"
 # Made by running a render (its environment, caches, test databases), not by Copier.
@@ -179,9 +179,9 @@ def test_free_text_answers_survive_every_file_type(renders, answers):
     assert (app["name"], app["description"]) == (name, description)
     module = ast.parse((project / "config" / "project.py").read_text())
     literals = {
-        node.targets[0].id: ast.literal_eval(node.value)
+        target.id: ast.literal_eval(node.value)
         for node in module.body
-        if isinstance(node, ast.Assign)
+        if isinstance(node, ast.Assign) and isinstance(target := node.targets[0], ast.Name)
     }
     assert literals["PROJECT_NAME"] == name
     assert literals["HSTS_PRELOAD"] is ANSWER_SETS[answers].get("hsts_preload", True)

@@ -1,15 +1,15 @@
 """The repository keeps its promises: layout, the README's two commands, CI."""
 
 import re
-import socket
 import subprocess
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
+import yaml
 
-from tests.conftest import ROOT, checkout_files, child_env
+from tests.support.git import init_and_commit
+from tests.support.ports import free_port, wait_for_page
+from tests.support.renders import ROOT, checkout_files, child_env, copy_checkout
 
 README_COMMANDS = re.findall(r"```sh\n(.+?)\n```", (ROOT / "README.md").read_text())
 
@@ -18,7 +18,7 @@ def test_top_level_is_exactly_the_designed_layout():
     top_level = {name.split("/")[0] for name in checkout_files(ROOT)}
 
     assert top_level == {
-        "copier.yml", "template", "tests", "docs", "noxfile.py", "README.md",
+        "copier.yml", "template", "tests", "benchmarks", "docs", "noxfile.py", "README.md",
         "CHANGELOG.md", "LICENSE", ".ci", ".github", ".gitignore", "pyproject.toml", "uv.lock",
         "mkdocs.yml",
     }  # fmt: skip
@@ -38,10 +38,30 @@ def test_ci_runs_the_readme_test_command():
     assert README_COMMANDS[1] in ci_lines
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+GITHUB_CI = yaml.safe_load((ROOT / ".github" / "workflows" / "ci.yml").read_text())
+(GITHUB_CI_JOB,) = GITHUB_CI["jobs"].values()
+
+
+def test_github_ci_runs_the_ci_script_on_every_push_and_pull_request():
+    triggers = GITHUB_CI[True]  # YAML reads `on:` as True
+    scripts = [step["run"] for step in GITHUB_CI_JOB["steps"] if "run" in step]
+
+    assert {"push", "pull_request"} <= triggers.keys()
+    assert "branches" not in (triggers["pull_request"] or {}), "every pull request"
+    assert "bash .ci/run" in scripts[-1].splitlines(), "the last step runs .ci/run"
+
+
+def test_github_ci_runs_on_the_debian_the_ci_script_installs_packages_from():
+    """.ci/run installs postgresql-15, nginx-light and chromium with apt: Debian 12's."""
+    node = next(step for step in GITHUB_CI_JOB["steps"] if "setup-node" in step.get("uses", ""))
+
+    assert GITHUB_CI_JOB["container"]["image"] == "debian:12"
+    assert int(node["with"]["node-version"]) >= 20, "MDN HTTP Observatory needs Node.js 20+"
+
+
+def test_github_ci_reads_the_repository_and_nothing_more():
+    assert GITHUB_CI["permissions"] == {}
+    assert GITHUB_CI_JOB["permissions"] == {"contents": "read"}
 
 
 @pytest.mark.slow
@@ -51,14 +71,7 @@ def test_readme_render_command_renders_and_serves_a_project(tmp_path):
     Two changes make it unattended: `--defaults` answers the questions, and runserver
     gets a free port; the test stops it after the home page answers.
     """
-    clone = tmp_path / "parapet"
-    for name in checkout_files(ROOT):
-        (clone / name).parent.mkdir(parents=True, exist_ok=True)
-        (clone / name).write_bytes((ROOT / name).read_bytes())
-        (clone / name).chmod((ROOT / name).stat().st_mode)
-    git = ["git", "-c", "user.name=Parapet tests", "-c", "user.email=tests@example.com"]
-    for args in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "checkout"]):
-        subprocess.run([*git, *args], cwd=clone, check=True, capture_output=True)
+    clone = init_and_commit(copy_checkout(tmp_path / "parapet"), "checkout")
 
     *setup, serve = README_COMMANDS[0].split(" && ")
     setup[0] = setup[0].replace(" copy ", " copy --defaults ", 1)
@@ -89,21 +102,6 @@ def test_readme_render_command_renders_and_serves_a_project(tmp_path):
         server.terminate()
         server.wait(timeout=30)
     assert "My Site" in body
-
-
-def wait_for_page(url: str, server: subprocess.Popen, limit: float = 60) -> str:
-    """The page's text once the server answers; fails if it never does."""
-    deadline = time.monotonic() + limit
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            output = server.stdout.read().decode() if server.stdout else ""
-            pytest.fail(f"runserver exited with {server.returncode}:\n{output}")
-        try:
-            with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 (loopback)
-                return response.read().decode()
-        except OSError:
-            time.sleep(0.25)
-    pytest.fail(f"{url} did not answer within {limit} s")
 
 
 CHANGELOG_SECTIONS = (ROOT / "CHANGELOG.md").read_text().split("\n## ")[1:]

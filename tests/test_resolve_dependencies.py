@@ -1,34 +1,23 @@
 """bin/resolve-dependencies: what it merges, and what it leaves to a person.
 
-The update tests (test_update.py) run it on a real `copier update` conflict; these
-give it the other shapes a conflict can take.
+The update tests (tests/update/test_dependencies.py) run it on a real `copier update`
+conflict; these give it the other shapes a conflict can take.
 """
 
-import shutil
 import tomllib
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import run
+from tests.support.git import committed_copy
+from tests.support.renders import run
 
 COMMAND = "bin/resolve-dependencies"
-GIT_IDENTITY = {
-    "GIT_AUTHOR_NAME": "Parapet tests",
-    "GIT_AUTHOR_EMAIL": "tests@example.com",
-    "GIT_COMMITTER_NAME": "Parapet tests",
-    "GIT_COMMITTER_EMAIL": "tests@example.com",
-}
 
 
 @pytest.fixture
 def project(renders, tmp_path) -> Path:
-    destination = tmp_path / "site"
-    shutil.copytree(renders.path("default"), destination, ignore=shutil.ignore_patterns(".venv"))
-    for args in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "Render"]):
-        result = run(["git", *args], cwd=destination, **GIT_IDENTITY)
-        assert result.returncode == 0, result.stderr
-    return destination
+    return committed_copy(renders.path("default"), tmp_path / "site")
 
 
 def conflict_in_pyproject(project: Path, old: str, yours: list[str], template: list[str]) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.conftest import ROOT, run
+from tests.support.renders import ROOT, run
 
 WORKFLOWS = sorted(
     [
@@ -46,9 +46,12 @@ def run_steps(workflow: Path) -> list[tuple[str, str]]:
 
 
 def test_there_are_workflows_to_validate():
-    names = {path.name for path in WORKFLOWS}
-
-    assert {"ci.yml", "template-update.yml", "relock.yml"} <= names
+    assert {
+        ".github/workflows/ci.yml",
+        ".github/workflows/relock.yml",
+        "template/.github/workflows/ci.yml",
+        "template/.github/workflows/template-update.yml",
+    } <= set(WORKFLOW_IDS)
 
 
 @pytest.mark.parametrize("workflow", WORKFLOWS, ids=WORKFLOW_IDS)

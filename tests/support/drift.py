@@ -120,7 +120,7 @@ def upper_case_assignments(module: ast.Module) -> set[str]:
     return names
 
 
-def names_in_first_column(markdown: str, answers: dict | None = None) -> set[str]:
+def names_in_first_column(markdown: str, answers: dict[str, object] | None = None) -> set[str]:
     """Upper-case names in backticks in the first column of every table.
 
     With `answers`, sections and rows marked "only with the `NAME` answer" count only
@@ -134,7 +134,7 @@ def names_in_first_column(markdown: str, answers: dict | None = None) -> set[str
     return names
 
 
-def for_answers(markdown: str, answers: dict) -> str:
+def for_answers(markdown: str, answers: dict[str, object]) -> str:
     """The markdown without the sections and lines that belong to answers said no to."""
 
     def kept(text: str) -> bool:

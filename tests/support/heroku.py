@@ -13,9 +13,9 @@ X-Forwarded-Proto: http. The real router is not available here; nginx plays its 
 
 import contextlib
 import os
+import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
 import time
@@ -23,30 +23,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.conftest import child_env
+from tests.support.git import committed_copy
+from tests.support.ports import wait_for_port
+from tests.support.renders import child_env
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_for_port(
-    port: int, process: subprocess.Popen | None, limit: float = 60, log: Path | None = None
-) -> None:
-    """Return once 127.0.0.1:port accepts connections; fail if it never does."""
-    deadline = time.monotonic() + limit
-    while time.monotonic() < deadline:
-        if process is not None and process.poll() is not None:
-            output = log.read_text(errors="replace") if log is not None else ""
-            raise RuntimeError(f"process exited with {process.returncode}:\n{output}")
-        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 1):
-            return
-        time.sleep(0.1)
-    raise TimeoutError(f"nothing listened on 127.0.0.1:{port} within {limit} s")
 
 
 def procfile_command(project: Path, process_type: str) -> str:
@@ -55,6 +36,20 @@ def procfile_command(project: Path, process_type: str) -> str:
         if name.strip() == process_type:
             return command.strip()
     raise KeyError(f"no {process_type!r} process in {project / 'Procfile'}")
+
+
+# What a deployer sets as EMAIL_URL (app.json requires it and gives no default).
+EMAIL_URL = "smtp+tls://user:password@smtp.example.com:587"
+
+
+def production_config(**extra: str) -> dict[str, str]:
+    """Config vars a production dyno needs, for tests that do not read app.json."""
+    return {
+        "DJANGO_ENV": "production",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "EMAIL_URL": EMAIL_URL,
+        **extra,
+    }
 
 
 def slug_env(project: Path, **env: str) -> dict[str, str]:
@@ -82,11 +77,7 @@ def build_slug(project: Path, destination: Path) -> Path:
     --locked --no-default-groups --compile-bytecode` with the Python in .python-version,
     as the buildpack runs it.
     """
-    repository = destination.with_name(f"{destination.name}-repository")
-    shutil.copytree(project, repository, ignore=shutil.ignore_patterns(".venv", ".git"))
-    git = ["git", "-c", "user.name=Parapet tests", "-c", "user.email=tests@example.com"]
-    for args in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "render"]):
-        subprocess.run([*git, *args], cwd=repository, check=True, capture_output=True)
+    repository = committed_copy(project, destination.with_name(f"{destination.name}-repository"))
     destination.mkdir(parents=True)
     archive = subprocess.run(
         ["git", "archive", "--format=tar", "HEAD"], cwd=repository, check=True, capture_output=True
@@ -105,25 +96,10 @@ def build_slug(project: Path, destination: Path) -> Path:
     return destination
 
 
-def collect_static(slug: Path, config_vars: dict[str, str]) -> None:
-    """The buildpack's `collectstatic --noinput`: config vars only, no database, no S3."""
-    result = subprocess.run(
-        ["python", "manage.py", "collectstatic", "--noinput"],
-        cwd=slug,
-        env=slug_env(slug, **config_vars),
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    if result.returncode != 0:
-        raise DeployFailed("build (collectstatic)", result.stdout + result.stderr)
-
-
-def run_release(slug: Path, env: dict[str, str]) -> subprocess.CompletedProcess:
-    """The Procfile's release command, read from the slug's Procfile, with config vars."""
+def in_slug(slug: Path, args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """A command in the slug, on the dyno's PATH, with these config vars."""
     return subprocess.run(
-        ["bash", "-c", procfile_command(slug, "release")],
+        args,
         cwd=slug,
         env=slug_env(slug, **env),
         capture_output=True,
@@ -131,6 +107,18 @@ def run_release(slug: Path, env: dict[str, str]) -> subprocess.CompletedProcess:
         timeout=300,
         check=False,
     )
+
+
+def collect_static(slug: Path, config_vars: dict[str, str]) -> None:
+    """The buildpack's `collectstatic --noinput`: config vars only, no database, no S3."""
+    result = in_slug(slug, ["python", "manage.py", "collectstatic", "--noinput"], config_vars)
+    if result.returncode != 0:
+        raise DeployFailed("build (collectstatic)", result.stdout + result.stderr)
+
+
+def run_release(slug: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """The Procfile's release command, read from the slug's Procfile, with config vars."""
+    return in_slug(slug, ["bash", "-c", procfile_command(slug, "release")], env)
 
 
 def simulate_deploy(
@@ -153,7 +141,7 @@ def simulate_deploy(
 @contextlib.contextmanager
 def running_web(
     project: Path, port: int, env: dict[str, str], log: Path | None = None
-) -> Iterator[subprocess.Popen]:
+) -> Iterator[subprocess.Popen[bytes]]:
     """The Procfile's web process on PORT; stopped with SIGTERM as a dyno is.
 
     Its output goes to a file (`log`, or a temporary one), never to a pipe: nobody reads
@@ -181,7 +169,9 @@ def running_web(
 
 
 @contextlib.contextmanager
-def running_worker(project: Path, env: dict[str, str], log: Path) -> Iterator[subprocess.Popen]:
+def running_worker(
+    project: Path, env: dict[str, str], log: Path
+) -> Iterator[subprocess.Popen[bytes]]:
     """The Procfile's worker process, with the dyno's config vars; stopped as a dyno is.
 
     It listens on no port: it is up once its log says the worker started.
@@ -207,7 +197,7 @@ def running_worker(project: Path, env: dict[str, str], log: Path) -> Iterator[su
         stop_dyno(process)
 
 
-def stop_dyno(process: subprocess.Popen, grace: float = 30) -> float:
+def stop_dyno(process: subprocess.Popen[bytes], grace: float = 30) -> float:
     """Stop a dyno as Heroku does; return the seconds it took.
 
     SIGTERM goes to every process of the dyno (its process group); whatever still runs

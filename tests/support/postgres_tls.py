@@ -5,10 +5,11 @@ connection (``hostssl`` + ``scram-sha-256``; plain TCP is rejected by ``pg_hba.c
 out a password-authenticated role. Administration (creating the role and databases) goes over a
 unix socket in the server's private temporary directory.
 
-Only the Python standard library is used, so this module can be imported by pytest even when no
-PostgreSQL driver is installed. It needs the PostgreSQL server binaries (``initdb``, ``pg_ctl``,
-``postgres``), ``psql`` and ``openssl``. When running as root, the server runs as the ``postgres``
-system user (via ``runuser``), because PostgreSQL refuses to run as root.
+Only the Python standard library (and tests/support/ports.py) is used, so this module can be
+imported by pytest even when no PostgreSQL driver is installed. It needs the PostgreSQL server
+binaries (``initdb``, ``pg_ctl``, ``postgres``), ``psql`` and ``openssl``. When running as root,
+the server runs as the ``postgres`` system user (via ``runuser``), because PostgreSQL refuses to
+run as root.
 
 Example::
 
@@ -25,11 +26,12 @@ import pathlib
 import pwd
 import secrets
 import shutil
-import socket
 import subprocess
 import tempfile
 import urllib.parse
 from collections.abc import Iterator, Sequence
+
+from tests.support.ports import free_port
 
 __all__ = ["PostgresTLS", "running_postgres_tls"]
 
@@ -267,7 +269,7 @@ class _Admin:
         conf = "".join(f"{name} = {_literal(value)}\n" for name, value in settings.items())
         # Opening existing files keeps their owner (the server user) and mode.
         with open(self.data_dir / "postgresql.conf", "a", encoding="utf-8") as f:
-            f.write("\n# Added by tests/postgres_tls.py\n" + conf)
+            f.write("\n# Added by tests/support/postgres_tls.py\n" + conf)
         with open(self.data_dir / "pg_hba.conf", "w", encoding="utf-8") as f:
             f.write(
                 "local all postgres trust\n"
@@ -282,7 +284,7 @@ class _Admin:
     def start(self) -> None:
         """Start the server on a free port, retrying if another process grabs the port first."""
         for attempt in range(1, _PORT_ATTEMPTS + 1):
-            self.port = _free_port()
+            self.port = free_port()
             proc = self.run(
                 [
                     self.bins.pg_ctl,
@@ -380,13 +382,6 @@ def _find_binaries() -> _Binaries:
     return _Binaries(
         initdb=str(found["initdb"]), pg_ctl=str(found["pg_ctl"]), psql=psql, openssl=openssl
     )
-
-
-def _free_port() -> int:
-    """Return a TCP port on 127.0.0.1 that was free a moment ago."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((HOST, 0))
-        return int(sock.getsockname()[1])
 
 
 def _chown_to_server_user(*paths: pathlib.Path) -> None:

@@ -8,34 +8,15 @@ browser is told to accept). Any CSP violation, console error or page error fails
 import base64
 import hashlib
 import hmac
-import re
-import secrets
 import struct
 import time
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-from tests.conftest import run
-from tests.heroku import (
-    Router,
-    build_slug,
-    free_port,
-    running_router,
-    running_web,
-    slug_env,
-)
+from tests.support.browser import ADMIN_EMAIL, ADMIN_PASSWORD
+from tests.support.heroku import Router
 
 pytestmark = pytest.mark.slow
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
-]  # fmt: skip
-ADMIN_EMAIL = "admin@example.com"
-ADMIN_PASSWORD = secrets.token_urlsafe(16)
 
 
 def totp(secret: str, step: int = 30, digits: int = 6) -> str:
@@ -54,57 +35,6 @@ document.addEventListener("securitypolicyviolation", (event) => {
   window.__cspViolations.push(`${event.violatedDirective} blocked ${event.blockedURI}`);
 });
 """
-
-
-@pytest.fixture(scope="module")
-def site(renders, tmp_path_factory) -> Iterator[tuple[Router, str, str]]:
-    """The default render in production mode, behind the router.
-
-    Yields the router, the admin's path and the admin's TOTP secret.
-    """
-    workdir = tmp_path_factory.mktemp("browser")
-    project = build_slug(renders.path("default"), workdir / "slug")
-    env = slug_env(
-        project,
-        DJANGO_ENV="production",
-        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
-        EMAIL_URL="smtp+tls://user:password@smtp.example.com:587",
-        DATABASE_URL=f"sqlite:///{workdir / 'db.sqlite3'}",
-        DJANGO_ALLOWED_HOSTS="localhost",
-        WEB_CONCURRENCY="2",
-        DJANGO_SUPERUSER_EMAIL=ADMIN_EMAIL,
-        DJANGO_SUPERUSER_PASSWORD=ADMIN_PASSWORD,
-    )
-    python = str(project / ".venv" / "bin" / "python")
-    for command in (["collectstatic", "--noinput"], ["migrate", "--noinput"],
-                    ["createsuperuser", "--noinput"], ["enrol_totp", ADMIN_EMAIL]):  # fmt: skip
-        result = run([python, "manage.py", *command], cwd=project, **env)
-        assert result.returncode == 0, result.stdout + result.stderr
-    # The admin asks for a code after the password; enrol_totp printed the secret.
-    totp_secret = re.search(r"secret: ([A-Z2-7]+)", result.stdout).group(1)
-    admin_path = run(
-        [python, "manage.py", "shell", "--verbosity=0", "-c",
-         "from django.conf import settings; print(settings.ADMIN_URL_PATH)"],
-        cwd=project, **env,
-    ).stdout.strip()  # fmt: skip
-    web_port = free_port()
-    with (
-        running_web(project, web_port, env),
-        running_router(workdir / "router", web_port, free_port(), free_port()) as router,
-    ):
-        yield router, admin_path, totp_secret
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        pytest.fail("Chromium is missing: apt-get install chromium (.ci/run installs it)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
-        yield browser
-        browser.close()
 
 
 class Visitor:

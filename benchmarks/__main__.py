@@ -1,4 +1,5 @@
-"""Measure what users feel; run with `uvx nox -s bench`. Prints a table, asserts nothing.
+"""Measure what users feel: `uvx nox -s bench` runs `python -m benchmarks`. Prints a table,
+asserts nothing.
 
 1. render: `copier copy` wall time, median of several runs;
 2. time to green: copy, `uv sync` (cold and warm uv cache) and the generated suite;
@@ -14,9 +15,9 @@ stripped throughput, < 80 MB per worker, zero errors under load.
 """
 
 import contextlib
+import json
 import os
 import re
-import secrets
 import shutil
 import statistics
 import subprocess
@@ -24,13 +25,14 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
 import copier
 
-from tests.conftest import child_env, copy_checkout, run
-from tests.heroku import build_slug, free_port, running_web, slug_env
+from tests.support.heroku import build_slug, production_config, running_web, slug_env
+from tests.support.ports import free_port, wait_for_page
+from tests.support.renders import child_env, copy_checkout, run
 
 RENDER_RUNS = 7
 WRK_SECONDS = 5
@@ -63,17 +65,25 @@ def report(measure: str, value: str, target: str = "") -> None:
     print(f"  {measure}: {value} {target}", flush=True)
 
 
-def timed(function, *args, **kwargs) -> float:
+def timed(function: Callable[..., object], *args: object) -> float:
     start = time.perf_counter()
-    function(*args, **kwargs)
+    function(*args)
     return time.perf_counter() - start
+
+
+def found(pattern: str, text: str) -> re.Match[str]:
+    """The first match of `pattern` in a tool's output; fails loudly when the format changed."""
+    match = re.search(pattern, text)
+    if match is None:
+        raise RuntimeError(f"{pattern!r} not found in:\n{text}")
+    return match
 
 
 def render(template: Path, destination: Path) -> None:
     copier.run_copy(str(template), str(destination), defaults=True, unsafe=False, quiet=True)
 
 
-def checked(result: subprocess.CompletedProcess) -> subprocess.CompletedProcess:
+def checked(result: subprocess.CompletedProcess[str]) -> subprocess.CompletedProcess[str]:
     if result.returncode != 0:
         raise RuntimeError(f"{result.args} failed:\n{result.stdout}\n{result.stderr}")
     return result
@@ -110,7 +120,7 @@ def bench_render_and_time_to_green(template: Path, work: Path) -> Path:
 
 def rss_mb(pid: int) -> float:
     status = Path(f"/proc/{pid}/status").read_text()
-    return int(re.search(r"VmRSS:\s+(\d+) kB", status).group(1)) / 1024
+    return int(found(r"VmRSS:\s+(\d+) kB", status).group(1)) / 1024
 
 
 def children(pid: int) -> list[int]:
@@ -119,17 +129,10 @@ def children(pid: int) -> list[int]:
 
 
 def wait_for_200(url: str, limit: float = 60) -> float:
+    """Seconds until the server at `url` answers, as the router's clients ask."""
     start = time.perf_counter()
-    headers = {"X-Forwarded-Proto": "https", "Host": "localhost"}
-    request = urllib.request.Request(url, headers=headers)  # noqa: S310 (loopback http)
-    while time.perf_counter() - start < limit:
-        try:
-            with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310 (loopback)
-                if response.status == 200:
-                    return time.perf_counter() - start
-        except OSError:
-            time.sleep(0.02)
-    raise TimeoutError(url)
+    wait_for_page(url, limit=limit, headers={"X-Forwarded-Proto": "https", "Host": "localhost"})
+    return time.perf_counter() - start
 
 
 def wrk(url: str, seconds: int, connections: int = 16) -> dict[str, float]:
@@ -152,16 +155,16 @@ def wrk(url: str, seconds: int, connections: int = 16) -> dict[str, float]:
     ).stdout
 
     def ms(label: str) -> float:
-        value, unit = re.search(rf"{label}\s+([\d.]+)(us|ms|s)\b", output).groups()
+        value, unit = found(rf"{label}\s+([\d.]+)(us|ms|s)\b", output).groups()
         return float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
 
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     return {
-        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
+        "rps": float(found(r"Requests/sec:\s+([\d.]+)", output).group(1)),
         "p50": ms("50%"),
         "p99": ms("99%"),
         "errors": int(non_2xx.group(1)) if non_2xx else 0,
-        "requests": int(re.search(r"(\d+) requests in", output).group(1)),
+        "requests": int(found(r"(\d+) requests in", output).group(1)),
     }
 
 
@@ -194,19 +197,13 @@ def prepare_slug(render_dir: Path, destination: Path, env: dict[str, str]) -> Pa
 
 
 def static_path(slug: Path) -> str:
-    import json
-
     manifest = json.loads((slug / "staticfiles" / "staticfiles.json").read_text())
-    return "/static/" + manifest["paths"]["css/site.css"]
+    hashed: str = manifest["paths"]["css/site.css"]
+    return "/static/" + hashed
 
 
 def bench_web(render_dir: Path, work: Path) -> None:
-    config_vars = {
-        "DJANGO_ENV": "production",
-        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-        "EMAIL_URL": "smtp+tls://user:password@smtp.example.com:587",
-        "DJANGO_ALLOWED_HOSTS": "localhost",
-    }
+    config_vars = production_config(DJANGO_ALLOWED_HOSTS="localhost")
     hardened_env = child_env(**config_vars, DATABASE_URL=f"sqlite:///{work / 'hardened.sqlite3'}")
     stripped_env = child_env(
         **config_vars,

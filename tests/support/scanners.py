@@ -10,8 +10,9 @@ import os
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
-from tests.conftest import child_env
+from tests.support.renders import child_env
 
 OBSERVATORY = "@mdn/mdn-http-observatory@1.4.8"
 DJCHECKUP = "djcheckup==1.0.0"
@@ -20,9 +21,11 @@ NODE_MINIMUM_MAJOR = 20  # the Observatory's "engines"
 OBSERVATORY_SCRIPT = Path(__file__).with_name("observatory_scan.mjs")
 
 
-def _completed(args: list[str], env: dict[str, str], timeout: float = 300, **kwargs):
+def _completed(
+    args: list[str], env: dict[str, str], timeout: float = 300
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        args, env=env, capture_output=True, text=True, timeout=timeout, check=False, **kwargs
+        args, env=env, capture_output=True, text=True, timeout=timeout, check=False
     )
 
 
@@ -54,7 +57,7 @@ def install_observatory(directory: Path) -> Path:
     return package
 
 
-def observatory_scan(package: Path, host: str, paths: list[str], ca_file: Path) -> dict:
+def observatory_scan(package: Path, host: str, paths: list[str], ca_file: Path) -> dict[str, Any]:
     """Scan https://host/PATH for each path (ports 80 and 443), trusting `ca_file`."""
     env = {**child_env(), "NODE_EXTRA_CA_CERTS": str(ca_file)}
     scanned = _completed(
@@ -62,17 +65,18 @@ def observatory_scan(package: Path, host: str, paths: list[str], ca_file: Path) 
     )
     if scanned.returncode != 0:
         raise RuntimeError(f"the Observatory scan failed:\n{scanned.stdout}{scanned.stderr}")
-    return json.loads(scanned.stdout)
+    report: dict[str, Any] = json.loads(scanned.stdout)
+    return report
 
 
-def dj_checkup(url: str, ca_file: Path) -> dict[str, dict]:
+def dj_checkup(url: str, ca_file: Path) -> dict[str, dict[str, Any]]:
     """DJ Checkup's results for `url` by check name. Its exit code is always 0."""
     checked = _completed(
         ["uvx", "--from", DJCHECKUP, "djcheckup", "--output-json", url],
         env=child_env(REQUESTS_CA_BUNDLE=str(ca_file)),
     )
     try:
-        results = json.loads(checked.stdout)["check_results"]
+        results: list[dict[str, Any]] = json.loads(checked.stdout)["check_results"]
     except (ValueError, KeyError) as error:
         raise RuntimeError(
             f"DJ Checkup printed no results ({error}):\n{checked.stdout}{checked.stderr}"
@@ -80,7 +84,7 @@ def dj_checkup(url: str, ca_file: Path) -> dict[str, dict]:
     return {result["name"]: result for result in results}
 
 
-def bandit(directory: Path, exclude: list[str]) -> dict:
+def bandit(directory: Path, exclude: list[str]) -> dict[str, Any]:
     """bandit's JSON report on `directory` (all severities; `# nosec` lines skipped)."""
     scanned = _completed(
         ["uvx", BANDIT, "--recursive", str(directory), "--format", "json", "--quiet",
@@ -88,6 +92,7 @@ def bandit(directory: Path, exclude: list[str]) -> dict:
         env=child_env(),
     )  # fmt: skip
     try:
-        return json.loads(scanned.stdout)
+        report: dict[str, Any] = json.loads(scanned.stdout)
     except ValueError:
         raise RuntimeError(f"bandit printed no report:\n{scanned.stdout}{scanned.stderr}") from None
+    return report

@@ -1,6 +1,6 @@
 """Mail leaves the request: the worker runs next to web, from the slug, behind the router.
 
-The default deployment (shared with test_deploy_simulation.py) runs its Procfile's web
+The default deployment (shared with the other modules of tests/deploy/) runs its Procfile's web
 and worker processes with the same config vars, EMAIL_URL pointing at an SMTP server on
 127.0.0.1 that takes 300 ms per message, as a slow provider does. Through the router,
 the password-reset form must answer a registered and an unknown address equally fast
@@ -22,8 +22,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from tests.heroku import free_port, running_router, running_web, running_worker, slug_env
-from tests.test_deploy_simulation import (
+from tests.support.deployments import (
     HOST,
     WEB_CONCURRENCY,
     Deployment,
@@ -32,6 +31,8 @@ from tests.test_deploy_simulation import (
     csrf_token,
     set_cookies,
 )
+from tests.support.heroku import running_router, running_web, running_worker, slug_env
+from tests.support.ports import free_port
 
 pytestmark = pytest.mark.slow
 
@@ -140,8 +141,11 @@ def test_worker_delivers_the_reset_mail_with_a_link_that_works(
 
     assert {tuple(envelope.rcpt_tos) for envelope in smtp_server.received} == {(REGISTERED,)}
     last = email.message_from_bytes(smtp_server.received[-1].content, policy=email.policy.default)
-    text = last.get_body(("plain",)).get_content()
-    path = re.search(rf"https://{HOST}(/accounts/password/reset/\S+/)", text).group(1)
+    body = last.get_body(("plain",))
+    assert body is not None, "the reset mail has a plain-text part"
+    link = re.search(rf"https://{HOST}(/accounts/password/reset/\S+/)", body.get_content())
+    assert link, "the reset mail carries a link to the site"
+    path = link.group(1)
     redirect = queue_site.request(path)
     form = queue_site.request(redirect.headers["Location"], headers={
         "Cookie": "; ".join(f"{k}={v}" for k, v in set_cookies(redirect).items())})  # fmt: skip
