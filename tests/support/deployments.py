@@ -167,16 +167,24 @@ class Site:
         host: str = HOST,
         headers: dict[str, str] | None = None,
         body: bytes | None = None,
+        client_ip: str | None = None,
     ) -> Response:
-        """One request through the router, as a browser on the internet would send it."""
+        """One request through the router, as a browser on the internet would send it.
+
+        `client_ip` (an address in 127.0.0.0/8) is the connection's source address, so
+        the router appends that address to X-Forwarded-For: a client on another IP.
+        """
         connection: http.client.HTTPConnection
+        source = (client_ip, 0) if client_ip else None
         if scheme == "https":
             context = ssl.create_default_context(cafile=self.router.ca.ca_file)
             connection = http.client.HTTPSConnection(
-                HOST, self.router.https_port, context=context, timeout=30
+                HOST, self.router.https_port, context=context, timeout=30, source_address=source
             )
         else:
-            connection = http.client.HTTPConnection(HOST, self.router.http_port, timeout=30)
+            connection = http.client.HTTPConnection(
+                HOST, self.router.http_port, timeout=30, source_address=source
+            )
         try:
             connection.request(method, path, body=body, headers={"Host": host, **(headers or {})})
             response = connection.getresponse()
