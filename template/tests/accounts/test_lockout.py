@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.utils import timezone
 
-from tests.conftest import INLINE_CODE, PASSWORD, totp_code
+from tests.conftest import INLINE_CODE, PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -23,18 +23,18 @@ CLIENT_IP = "203.0.113.9"
 WRONG = "not-the-password-at-all"
 
 
-def log_in(client, email, password, ip=CLIENT_IP, path="/accounts/login/", **extra):
+def log_in(client, email, password, ip=CLIENT_IP, **extra):
     return client.post(
-        path,
-        {"username": email, "password": password, **extra},
+        "/accounts/login/",
+        {"login": email, "password": password, **extra},
         secure=True,
         headers={"x-forwarded-for": ip},
     )
 
 
-def fail(client, times=LIMIT, email="ada@example.com", ip=CLIENT_IP, path="/accounts/login/"):
+def fail(client, times=LIMIT, email="ada@example.com", ip=CLIENT_IP):
     for _ in range(times):
-        response = log_in(client, email, WRONG, ip=ip, path=path)
+        response = log_in(client, email, WRONG, ip=ip)
     return response
 
 
@@ -59,7 +59,7 @@ def test_locked_out_page_says_what_happened_and_when_to_retry(client, user):
     assert response.status_code == 429
     assert response["Retry-After"] == str(int(COOL_OFF.total_seconds()))
     page = response.content.decode()
-    assert "Too many failed log-in attempts" in page
+    assert "Too many attempts" in page
     assert f"{int(COOL_OFF.total_seconds() // 60)} minutes" in page
     assert not INLINE_CODE.search(page), "CSP forbids inline code"
 
@@ -129,12 +129,22 @@ def test_a_successful_login_clears_earlier_failures(client, user):
     assert not AccessAttempt.objects.exists()
 
 
-def test_admin_login_is_locked_out_too(client, staff, admin_url):
-    device = staff.totpdevice_set.get()
-    fail(client, email=staff.email, path=admin_url("login/"))
+def test_reauthentication_is_locked_out_too(client, user):
+    """A stolen session cannot guess the password at the reauthentication page."""
+    client.force_login(user)
+    for _ in range(LIMIT):
+        client.post(
+            "/accounts/reauthenticate/",
+            {"password": WRONG},
+            secure=True,
+            headers={"x-forwarded-for": CLIENT_IP},
+        )
 
-    response = log_in(
-        client, staff.email, PASSWORD, path=admin_url("login/"), otp_token=totp_code(device)
+    response = client.post(
+        "/accounts/reauthenticate/",
+        {"password": PASSWORD},
+        secure=True,
+        headers={"x-forwarded-for": CLIENT_IP},
     )
 
     assert response.status_code == 429
