@@ -6,11 +6,15 @@ through the router (`Site.request`). The attack functions return what the attack
 saw, status by status, for the tests in tests/deploy/ to judge and report.
 """
 
+import base64
 import email
 import email.policy
+import hashlib
+import hmac
 import html
 import json
 import re
+import struct
 import time
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -19,7 +23,7 @@ from urllib.parse import urlencode, urlsplit
 from tests.support.deployments import HOST, Response, Site
 from tests.support.smtp import SMTPServer
 
-WRONG_PASSWORD = "not-the-password-0"
+WRONG_PASSWORD = "not-the-password-0"  # noqa: S105 (what attackers send)
 
 
 def form_fields(page: bytes) -> list[str]:
@@ -35,13 +39,20 @@ class Visitor:
     client_ip: str | None = None
     cookies: dict[str, str] = field(default_factory=dict)
 
-    def request(self, path: str, *, method: str = "GET", body: bytes | None = None,
-                headers: dict[str, str] | None = None) -> Response:  # fmt: skip
+    def request(
+        self,
+        path: str,
+        *,
+        method: str = "GET",
+        body: bytes | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> Response:
         sent = {"Origin": f"https://{HOST}", **(headers or {})}
         if self.cookies:
             sent["Cookie"] = "; ".join(f"{name}={value}" for name, value in self.cookies.items())
-        response = self.site.request(path, method=method, body=body, headers=sent,
-                                     client_ip=self.client_ip)  # fmt: skip
+        response = self.site.request(
+            path, method=method, body=body, headers=sent, client_ip=self.client_ip
+        )
         self.keep_cookies(response)
         return response
 
@@ -61,13 +72,18 @@ class Visitor:
     def post(self, path: str, data: dict[str, str]) -> Response:
         """A form post to `path`, with the CSRF token of the last page that carried one."""
         body = urlencode({"csrfmiddlewaretoken": self.csrf_token(), **data}).encode()
-        return self.request(path, method="POST", body=body,
-                            headers={"Content-Type": "application/x-www-form-urlencoded"})  # fmt: skip
+        return self.request(
+            path,
+            method="POST",
+            body=body,
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )
 
     def post_json(self, path: str, data: object, **headers: str) -> Response:
         body = json.dumps(data).encode()
-        return self.request(path, method="POST", body=body,
-                            headers={"Content-Type": "application/json", **headers})  # fmt: skip
+        return self.request(
+            path, method="POST", body=body, headers={"Content-Type": "application/json", **headers}
+        )
 
     def csrf_token(self) -> str:
         """What a page's forms carry: the CSRF cookie's own value is accepted as the token."""
@@ -111,24 +127,29 @@ def log_in(visitor: Visitor, address: str, password: str) -> Response:
     return visitor.post("/accounts/login/", {login_field(page.body): address, "password": password})
 
 
-def credential_stuffing(site: Site, accounts: list[str]) -> list[int]:
-    """One IP, one wrong password for each of many accounts: the statuses it gets."""
-    attacker = Visitor(site)
-    return [log_in(attacker, address, WRONG_PASSWORD).status for address in accounts]
+def credential_stuffing(site: Site, accounts: list[str], client_ip: str) -> list[Response]:
+    """One IP, one wrong password for each of many accounts: what it gets back."""
+    attacker = Visitor(site, client_ip=client_ip)
+    return [log_in(attacker, address, WRONG_PASSWORD) for address in accounts]
 
 
-def password_spraying(site: Site, address: str, client_ips: list[str]) -> list[int]:
-    """One account, a wrong password from each of many IPs: the statuses they get."""
-    return [log_in(Visitor(site, client_ip=client_ip), address, f"{WRONG_PASSWORD}-{number}").status
-            for number, client_ip in enumerate(client_ips)]  # fmt: skip
+def password_spraying(site: Site, address: str, client_ips: list[str]) -> list[Response]:
+    """One account, a wrong password from each of many IPs: what they get back."""
+    return [
+        log_in(Visitor(site, client_ip=client_ip), address, f"{WRONG_PASSWORD}-{number}")
+        for number, client_ip in enumerate(client_ips)
+    ]
 
 
-def reset_requests(site: Site, address: str, times: int) -> list[int]:
+def reset_requests(site: Site, address: str, times: int, client_ip: str) -> list[Response]:
     """One IP asking for a password-reset mail to one address, again and again."""
-    attacker = Visitor(site)
+    attacker = Visitor(site, client_ip=client_ip)
     attacker.get("/accounts/password/reset/")
-    return [attacker.post("/accounts/password/reset/", {"email": address}).status
-            for _ in range(times)]  # fmt: skip
+    return [attacker.post("/accounts/password/reset/", {"email": address}) for _ in range(times)]
+
+
+def statuses(responses: list[Response]) -> list[int]:
+    return [response.status for response in responses]
 
 
 # What an HTML form on another site can make a visitor's browser post, without CORS:
@@ -136,28 +157,47 @@ def reset_requests(site: Site, address: str, times: int) -> list[int]:
 FORM_ENCODINGS = ("application/x-www-form-urlencoded", "multipart/form-data", "text/plain")
 
 
-def token_login_as_a_form(site: Site, address: str, password: str, encoding: str) -> Response:
+def token_login_as_a_form(
+    site: Site, address: str, password: str, encoding: str, client_ip: str | None = None
+) -> Response:
     """The API's token login posted as a cross-site form in `encoding` would post it."""
     content_type = encoding
     if encoding == "multipart/form-data":
         boundary = "----cross-site-form"
         content_type = f"{encoding}; boundary={boundary}"
-        body = "".join(
-            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'
-            for name, value in (("email", address), ("password", password))
-        ).encode() + f"--{boundary}--\r\n".encode()
+        body = (
+            "".join(
+                f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'
+                for name, value in (("email", address), ("password", password))
+            ).encode()
+            + f"--{boundary}--\r\n".encode()
+        )
     elif encoding == "text/plain":
         body = f"email={address}\r\npassword={password}\r\n".encode()
     else:
         body = urlencode({"email": address, "password": password}).encode()
-    return site.request("/api/auth/login/", method="POST", body=body, headers={
-        "Content-Type": content_type, "Origin": "https://evil.example"})  # fmt: skip
+    return site.request(
+        "/api/auth/login/",
+        method="POST",
+        body=body,
+        client_ip=client_ip,
+        headers={"Content-Type": content_type, "Origin": "https://evil.example"},
+    )
 
 
-def token_login(site: Site, address: str, password: str) -> str:
-    response = site.request("/api/auth/login/", method="POST",
-                            body=json.dumps({"email": address, "password": password}).encode(),
-                            headers={"Content-Type": "application/json"})  # fmt: skip
+def token_login(site: Site, address: str, password: str, client_ip: str | None = None) -> Response:
+    """The API's token login as its clients send it: JSON."""
+    return site.request(
+        "/api/auth/login/",
+        method="POST",
+        client_ip=client_ip,
+        body=json.dumps({"email": address, "password": password}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+
+
+def token_for(site: Site, address: str, password: str) -> str:
+    response = token_login(site, address, password)
     assert response.status == 200, response.body
     token: str = json.loads(response.body)["token"]
     return token
@@ -178,8 +218,9 @@ def mails_to(smtp_server: SMTPServer, address: str) -> list[EmailMessage]:
     return messages
 
 
-def wait_for_mails(smtp_server: SMTPServer, address: str, count: int,
-                   timeout: float = 30) -> list[EmailMessage]:  # fmt: skip
+def wait_for_mails(
+    smtp_server: SMTPServer, address: str, count: int, timeout: float = 30
+) -> list[EmailMessage]:
     """The mails to `address`, once at least `count` of them came (fails after `timeout`)."""
     deadline = time.monotonic() + timeout
     while len(found := mails_to(smtp_server, address)) < count:
@@ -210,3 +251,12 @@ def link_in(message: EmailMessage, pattern: str) -> str:
     found = re.search(rf"https://{HOST}(?::\d+)?({pattern})", body_text(message))
     assert found, f"no link matching {pattern} in:\n{body_text(message)}"
     return found.group(1)
+
+
+def totp_code(secret: str, step: int = 30) -> str:
+    """The code an authenticator app shows now for this base32 secret (RFC 6238)."""
+    counter = struct.pack(">Q", int(time.time()) // step)
+    digest = hmac.new(base64.b32decode(secret), counter, hashlib.sha1).digest()
+    offset = digest[-1] & 0x0F
+    value = int.from_bytes(digest[offset : offset + 4], "big") & 0x7FFFFFFF
+    return f"{value % 1_000_000:06d}"
