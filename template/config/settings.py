@@ -23,6 +23,7 @@ from config.guards import (
     require_known_environment,
     require_strong_secret,
     require_tls_database,
+    require_tls_mail,
 )
 from media.s3 import bucket_from_env
 
@@ -461,7 +462,9 @@ else:
             "EMAIL_URL is not set. Set it to your SMTP provider, for example "
             "smtp+tls://user:password@smtp.example.com:587, as a config var."
         )
-    _smtp = env.email_url("EMAIL_URL")
+    # ... over TLS (smtp+tls:// or smtps://): reset links never cross the network in
+    # clear. Plain smtp:// only to this machine (a local relay, a test server).
+    _smtp = env.email_url_config(require_tls_mail("EMAIL_URL", env.str("EMAIL_URL")))
     _direct_mailer = {
         "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
         "OPTIONS": {
