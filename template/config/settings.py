@@ -449,8 +449,9 @@ BACKGROUND_QUEUE_MAX_AGE = 300
 
 # Every sender (Django's password reset, any library, send_mail()) uses the default
 # mailer, which queues the message for the worker (background/mail.py); the worker
-# sends it through "direct". Error reports to ADMINS may use "direct" themselves: they
-# matter most when the database, and so the queue, is down.
+# sends it through "direct". Error reports to ADMINS use "errors": queued too, but sent
+# through "direct" at once when the queue cannot take them, because they matter most
+# when the database, and so the queue, is down (at most one a minute per process).
 if DEVELOPMENT:
     # Printed to the terminal; the deploy check refuses this in production. background.E002
     _direct_mailer = {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
@@ -483,20 +484,29 @@ MAILERS = {
         "OPTIONS": {"deliver_with": "direct"},
     },
     "direct": _direct_mailer,
+    "errors": {
+        "BACKEND": "background.mail.ErrorReportBackend",
+        "OPTIONS": {"queue_with": "default", "fallback": "direct", "fallback_interval": 60},
+    },
 }
 
 DEFAULT_FROM_EMAIL = env.str(
     "DJANGO_DEFAULT_FROM_EMAIL", default=f"noreply@{project.PRODUCTION_DOMAIN}"
 )
 SERVER_EMAIL = env.str("DJANGO_SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
-# Who receives error reports by email (comma-separated addresses).
+# Who receives error reports (a traceback and the request, secrets cleansed) for every
+# unhandled exception, by email through MAILERS["errors"]: comma-separated addresses;
+# none, no reports. The log has every error either way.
 ADMINS = env.list("DJANGO_ADMINS", default=[])
 
 # --- Logging ---------------------------------------------------------------------
 
 # Everything goes to standard output, where Heroku's log router collects it. The
 # django.security logger (disallowed hosts, suspicious operations, CSRF failures) is
-# always on, so attacks leave a trace. Log lines never include settings or secrets.
+# always on, so attacks leave a trace, and never mails anyone: a scanner's forged Host
+# headers would flood the admins. Log lines never include settings or secrets.
+# Errors of Django's own loggers (a 500 above all) are also mailed to ADMINS
+# (mail_admins, through MAILERS["errors"]), unless DEBUG shows them on the page.
 # The "security" logger writes one logfmt line per login, failure, lockout, logout,
 # password change or reset, second-factor failure and denied permission, with user
 # id, client IP and Heroku request id (security/log.py).
@@ -506,12 +516,21 @@ LOGGING = {
     "formatters": {
         "plain": {"format": "{levelname} {name} {message}", "style": "{"},
     },
+    "filters": {
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+    },
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["require_debug_false"],
+            "using": "errors",
+        },
     },
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
     "loggers": {
-        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django": {"handlers": ["console", "mail_admins"], "level": "INFO", "propagate": False},
         "django.security": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "security": {"handlers": ["console"], "level": "INFO", "propagate": False},
         # django-axes warns once per failure and lockout, which the security logger
