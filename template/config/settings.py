@@ -356,13 +356,23 @@ DATABASES = {
     )
 }
 
-# One cache shared by every worker and dyno, in the database (its table is created by
-# a migration), so nothing depends on one process's memory.
+# Caches shared by every worker and dyno, in the database (their tables are created by
+# migrations), so nothing depends on one process's memory.
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "django_cache",
-    }
+    },
+    # Rate-limit counters (the CSP report endpoint, the API's throttles, allauth's
+    # limits: security/cache.py) in a table of their own that never culls a live
+    # entry. Django's culls a third of its entries past 300, and a culled counter
+    # starts again from zero: a flood would reset the limits that hold it back.
+    "ratelimit": {
+        "BACKEND": "security.cache.CounterCache",
+        "LOCATION": "ratelimit_cache",
+        # Past this many rows, each write first deletes the expired ones.
+        "OPTIONS": {"MAX_ENTRIES": 10_000},
+    },
 }
 
 # --- Static and media storage ----------------------------------------------------
