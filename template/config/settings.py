@@ -582,6 +582,11 @@ ADMIN_URL_PATH = require_admin_url_path(
 # first of FILE_UPLOAD_HANDLERS stops buffering one byte past it: one request cannot
 # fill a dyno's memory, its disk or the bucket.
 UPLOAD_MAX_SIZE = 10 * 1024 * 1024
+# PDFs with JavaScript or actions a viewer runs by itself (opening a site, launching a
+# program, submitting a form: /JS, /OpenAction, /AA, /Launch...) are refused: they
+# attack whoever opens them (media/pdf.py). True accepts them, for sites whose users
+# exchange scripted forms on purpose.
+UPLOAD_ALLOW_ACTIVE_PDF = False
 
 # --- Optional parts ---------------------------------------------------------------
 
