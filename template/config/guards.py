@@ -10,6 +10,8 @@ from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
+from config.hosts import HEROKU_APP_NAME_PATTERN
+
 ENVIRONMENTS = ("production", "development")
 
 # The same bar as Django's security.W009 check, enforced at start-up instead of warned.
@@ -123,3 +125,13 @@ def require_tls_mail(name: str, url: str) -> str:
         "smtps://user:password@smtp.example.com:465. Plain smtp:// is accepted only to "
         "this machine (localhost, 127.0.0.1, ::1)."
     )
+
+
+def require_heroku_app_name(name: str, value: str) -> str:
+    """Return a Heroku app name (or none); anything else cannot be this app's name."""
+    if value and not HEROKU_APP_NAME_PATTERN.fullmatch(value):
+        raise ImproperlyConfigured(
+            f"{name} is {value!r}; it must be this app's name on Heroku (3 to 30 lowercase "
+            "letters, digits and dashes, starting with a letter), as `heroku apps:info` shows it."
+        )
+    return value

@@ -19,12 +19,14 @@ from django.utils.csp import CSP
 from config import project
 from config.guards import (
     require_admin_url_path,
+    require_heroku_app_name,
     require_host_names,
     require_known_environment,
     require_strong_secret,
     require_tls_database,
     require_tls_mail,
 )
+from config.hosts import HerokuAppHost
 from media.s3 import bucket_from_env
 
 # --- Environment and paths -------------------------------------------------------
@@ -81,10 +83,17 @@ ALLOWED_HOSTS = env.list(
     default=["localhost", "127.0.0.1", "[::1]"] if DEVELOPMENT else [project.PRODUCTION_DOMAIN],
 )
 # Heroku's dyno metadata (heroku labs:enable runtime-dyno-metadata) names the app's own
-# *.herokuapp.com host, so review apps and Heroku Button deploys answer there too.
+# *.herokuapp.com host exactly: the app answers there too.
 HEROKU_APP_DEFAULT_DOMAIN_NAME = env.str("HEROKU_APP_DEFAULT_DOMAIN_NAME", default="")
+# Without it, a review app or a Heroku Button deploy still knows its name (app.json
+# requires HEROKU_APP_NAME; Heroku fills it in for review apps): the app then answers on
+# that app's default domain, <name>-<12 hex digits>.herokuapp.com, from its first
+# request, and on no other herokuapp.com host (config/hosts.py).
+HEROKU_APP_NAME = require_heroku_app_name("HEROKU_APP_NAME", env.str("HEROKU_APP_NAME", default=""))
 if HEROKU_APP_DEFAULT_DOMAIN_NAME:
     ALLOWED_HOSTS.append(HEROKU_APP_DEFAULT_DOMAIN_NAME)
+elif HEROKU_APP_NAME:
+    ALLOWED_HOSTS.append(HerokuAppHost(HEROKU_APP_NAME))
 require_host_names("DJANGO_ALLOWED_HOSTS", ALLOWED_HOSTS)
 
 # Origins (scheme and host) whose unsafe requests pass CSRF checks: the site itself.

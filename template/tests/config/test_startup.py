@@ -92,6 +92,26 @@ def test_startup_refuses_a_wildcard_allowed_host():
     assert_refused(result, "DJANGO_ALLOWED_HOSTS contains '*'")
 
 
+def test_startup_refuses_a_heroku_app_name_that_cannot_be_one():
+    result = manage("check", env=production_env(HEROKU_APP_NAME="evil.example/x"))
+
+    assert_refused(result, "HEROKU_APP_NAME is 'evil.example/x'")
+
+
+def test_a_heroku_app_name_adds_that_app_s_default_domain_and_no_other():
+    code = (
+        "from django.conf import settings as s\n"
+        "from django.http.request import validate_host as v\n"
+        "print(v('my-shop-0123456789ab.herokuapp.com', s.ALLOWED_HOSTS), "
+        "v('other-0123456789ab.herokuapp.com', s.ALLOWED_HOSTS))"
+    )
+    result = manage(
+        "shell", "--verbosity=0", "-c", code, env=production_env(HEROKU_APP_NAME="my-shop")
+    )
+
+    assert result.stdout.split() == ["True", "False"], result.stderr
+
+
 def test_startup_refuses_an_unknown_environment_name():
     result = manage("check", env=production_env(DJANGO_ENV="develop"))
 
