@@ -48,6 +48,7 @@ from config.settings import MIDDLEWARE
 HARDENING = {
     "django.middleware.security.SecurityMiddleware",
     "security.middleware.CrossOriginResourcePolicyMiddleware",
+    "security.middleware.CrossOriginEmbedderPolicyMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

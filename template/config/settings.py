@@ -304,6 +304,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Above WhiteNoise, so static files carry these headers too.
     "security.middleware.CrossOriginResourcePolicyMiddleware",
+    "security.middleware.CrossOriginEmbedderPolicyMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -581,6 +582,11 @@ TRUSTED_PROXY_COUNT = 1
 # setting for it): other sites cannot embed our responses, which stops cross-origin
 # reads such as Spectre-style leaks of authenticated pages.
 CROSS_ORIGIN_RESOURCE_POLICY = "same-origin"
+# Cross-Origin-Embedder-Policy on every response (security/middleware.py): our pages
+# load other origins' resources only without credentials, so an embedded resource can
+# never act with a visitor's cookies elsewhere; with COOP the page is cross-origin
+# isolated. `credentialless` keeps the bucket's signed image links working.
+CROSS_ORIGIN_EMBEDDER_POLICY = "credentialless"
 
 # The admin sits at a path chosen per project; /admin/ is a 404 for scanners.
 ADMIN_URL_PATH = require_admin_url_path(
