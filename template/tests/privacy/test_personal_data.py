@@ -258,5 +258,6 @@ def test_admin_erase_action_deletes_the_account_and_its_files(
     item = attachment(user)
     with django_capture_on_commit_callbacks(execute=True):
         admin_post(client, staff, admin_url, "erase_accounts", user)
+    run_queued_tasks()
     assert not django_user_model.objects.filter(pk=user.pk).exists()
     assert not (media_root / item.file.name).exists()
