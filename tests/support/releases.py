@@ -21,8 +21,8 @@ defaults, without --trust); the rest inspects what the update left.
 import re
 import tomllib
 from dataclasses import dataclass
-from textwrap import dedent
 from pathlib import Path
+from textwrap import dedent
 from typing import Any
 
 import copier
