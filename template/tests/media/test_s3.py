@@ -21,6 +21,7 @@ from django.core.files.storage import default_storage
 from PIL import Image
 
 from tests import samples
+from tests.conftest import run_queued_tasks
 from tests.testapp.models import Attachment
 from tests.testapp.urls import UPLOAD_PATH
 
@@ -185,8 +186,9 @@ def test_deleting_a_row_deletes_its_object(
 ):
     attachment = uploaded(signed_in)
 
-    # Removed once the deleting transaction commits (media.deletion).
+    # Removed by the worker once the deleting transaction commits (media.deletion).
     with django_capture_on_commit_callbacks(execute=True):
         attachment.delete()
+    run_queued_tasks()
 
     assert s3_bucket.object_keys() == []

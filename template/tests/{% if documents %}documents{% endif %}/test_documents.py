@@ -11,7 +11,7 @@ import pytest
 
 from documents.models import Document
 from tests import samples
-from tests.conftest import INLINE_CODE, PASSWORD, stored_files
+from tests.conftest import INLINE_CODE, PASSWORD, run_queued_tasks, stored_files
 
 pytestmark = pytest.mark.django_db
 
@@ -164,9 +164,10 @@ def test_deleting_a_user_deletes_their_files(
 ):
     samples.upload(signed_in, "/documents/", "report.pdf", samples.PDF)
 
-    # Files are removed once the deleting transaction commits (media.deletion).
+    # The worker removes the files once the deleting transaction commits (media.deletion).
     with django_capture_on_commit_callbacks(execute=True):
         user.delete()
+    run_queued_tasks()
 
     assert stored_files(media_root) == []
 
