@@ -78,9 +78,12 @@ SECRET_KEY_FALLBACKS = [
 
 # Only these Host headers are served: stops host-header poisoning of absolute URLs
 # such as password-reset links. security.W020
-ALLOWED_HOSTS = env.list(
+ALLOWED_HOSTS = require_host_names(
     "DJANGO_ALLOWED_HOSTS",
-    default=["localhost", "127.0.0.1", "[::1]"] if DEVELOPMENT else [project.PRODUCTION_DOMAIN],
+    env.list(
+        "DJANGO_ALLOWED_HOSTS",
+        default=["localhost", "127.0.0.1", "[::1]"] if DEVELOPMENT else [project.PRODUCTION_DOMAIN],
+    ),
 )
 # Heroku's dyno metadata (heroku labs:enable runtime-dyno-metadata) names the app's own
 # *.herokuapp.com host exactly: the app answers there too.
@@ -91,10 +94,11 @@ HEROKU_APP_DEFAULT_DOMAIN_NAME = env.str("HEROKU_APP_DEFAULT_DOMAIN_NAME", defau
 # request, and on no other herokuapp.com host (config/hosts.py).
 HEROKU_APP_NAME = require_heroku_app_name("HEROKU_APP_NAME", env.str("HEROKU_APP_NAME", default=""))
 if HEROKU_APP_DEFAULT_DOMAIN_NAME:
-    ALLOWED_HOSTS.append(HEROKU_APP_DEFAULT_DOMAIN_NAME)
+    ALLOWED_HOSTS += require_host_names(
+        "HEROKU_APP_DEFAULT_DOMAIN_NAME", [HEROKU_APP_DEFAULT_DOMAIN_NAME]
+    )
 elif HEROKU_APP_NAME:
     ALLOWED_HOSTS.append(HerokuAppHost(HEROKU_APP_NAME))
-require_host_names("DJANGO_ALLOWED_HOSTS", ALLOWED_HOSTS)
 
 # Origins (scheme and host) whose unsafe requests pass CSRF checks: the site itself.
 CSRF_TRUSTED_ORIGINS = env.list(

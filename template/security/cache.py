@@ -44,6 +44,7 @@ class CounterCache(DatabaseCache):
         expires = connection.ops.quote_name("expires")
         now = connection.ops.adapt_datetimefield_value(timezone.now().replace(microsecond=0))
         with connection.cursor() as cursor:
-            # The table's name is quoted by the database backend, the time is a parameter.
-            cursor.execute(f"DELETE FROM {table} WHERE {expires} < %s", [now])  # noqa: S608  # nosec B608
+            # The table's name comes from settings, quoted by the backend; the time is a parameter.
+            sql = f"DELETE FROM {table} WHERE {expires} < %s"  # noqa: S608  # nosec B608: quoted name
+            cursor.execute(sql, [now])
             return cursor.rowcount
