@@ -92,6 +92,12 @@ def test_startup_refuses_a_wildcard_allowed_host():
     assert_refused(result, "DJANGO_ALLOWED_HOSTS contains '*'")
 
 
+def test_startup_refuses_a_wildcard_in_dyno_metadata_naming_that_variable():
+    env = production_env(HEROKU_APP_DEFAULT_DOMAIN_NAME="*.herokuapp.com")
+
+    assert_refused(manage("check", env=env), "HEROKU_APP_DEFAULT_DOMAIN_NAME contains '*")
+
+
 def test_startup_refuses_a_heroku_app_name_that_cannot_be_one():
     result = manage("check", env=production_env(HEROKU_APP_NAME="evil.example/x"))
 
