@@ -12,7 +12,15 @@ class AccountsConfig(AppConfig):
         from allauth.mfa.models import Authenticator
         from allauth.usersessions.models import UserSession
 
+        from allauth.core.internal import ratelimit
+
         from accounts import receivers  # noqa: F401 (connects the signal receivers)
+        from security.cache import counters
+
+        # allauth counts its rate limits in django.core.cache.cache, which culls live
+        # entries past 300 rows; they belong with the other counters (security.cache).
+        # allauth has no setting for it (tests/accounts/test_budgets.py checks it holds).
+        ratelimit.cache = counters
         from privacy import personal_data
 
         # allauth's rows of a user are theirs: exported on request, erased with them.

@@ -15,8 +15,9 @@ before the password is checked, with 429 Too Many Requests and Retry-After: the
 seconds until the oldest attempt in the window ages out. Refused attempts spend
 nothing, so the window keeps sliding: an account under attack is slowed, never locked.
 
-Counts live in the default cache (the database), so every dyno agrees; a cache that
-fails raises, so with the database down no attempt gets through (fails closed).
+Counts live in the rate-limit counters' cache (security.cache: the database, never
+culled), so every dyno agrees and no flood resets them; a cache that fails raises, so
+with the database down no attempt gets through (fails closed).
 """
 
 import hashlib
@@ -28,7 +29,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.cache import cache
+
+from security.cache import counters as cache
 
 # How long one attempt may hold a budget's lock, and wait for another's.
 LOCK_SECONDS = 10

@@ -8,6 +8,8 @@ accessibility violation fails too. A passkey is registered and signs in through
 Chromium's virtual authenticator (WebAuthn over the DevTools protocol).
 """
 
+import struct
+import zlib
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -19,6 +21,27 @@ from tests.support.heroku import Router
 from tests.support.scanners import install_axe_core
 
 pytestmark = pytest.mark.slow
+
+
+def png(width: int = 12, height: int = 12) -> bytes:
+    """A plain blue RGB image, written chunk by chunk."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        checksum = zlib.crc32(kind + data) & 0xFFFFFFFF
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", checksum)
+
+    rows = b"".join(b"\x00" + b"\x1e\x78\xc8" * width for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
+
+
+PNG = png()
+
 
 # Collects violations in the page; Playwright's init scripts are not subject to CSP.
 RECORD_VIOLATIONS = """
@@ -255,3 +278,25 @@ def test_a_passkey_is_registered_and_signs_in_without_a_password(visitor, audits
 
     assert visitor.page.url == visitor.router.url("/")
     assert MEMBER_EMAIL in visitor.page.inner_text("header"), "signed in by the passkey alone"
+
+
+def test_an_uploaded_image_displays_from_the_bucket_under_coep(visitor, site):
+    """COEP `credentialless` on the page; the preview's signed link on the bucket's origin
+    (moto on 127.0.0.1) has no Cross-Origin-Resource-Policy, as S3 sends none."""
+    visitor.context.add_cookies(
+        [{"name": "__Host-sessionid", "value": site.admin_session, "url": visitor.router.url()}]
+    )
+    visitor.visit("/documents/")
+    assert visitor.page.evaluate("crossOriginIsolated"), "COOP and COEP isolate the page"
+
+    picture = {"name": "photo.png", "mimeType": "image/png", "buffer": PNG}
+    visitor.page.set_input_files("input[type=file]", files=[picture])
+    with visitor.page.expect_navigation():
+        visitor.page.click("main button[type=submit]")
+    visitor.check()
+
+    preview = visitor.page.locator("img.preview").first
+    preview.wait_for()
+    visitor.page.wait_for_function("document.querySelector('img.preview').complete")
+    assert preview.evaluate("image => image.naturalWidth") == 12, "the image must display"
+    visitor.check()

@@ -1,6 +1,6 @@
 """Failure budgets: stuffing and spraying are slowed (429, Retry-After), owners get in.
 
-The budgets (settings.FAILURE_BUDGETS) count in the database cache, per network across
+The budgets (settings.FAILURE_BUDGETS) count in the counters' cache, per network across
 accounts and per account across networks; a browser that signed in before has its own.
 The clock is moved with time-machine rather than waited for.
 """
@@ -13,7 +13,7 @@ import pytest
 import time_machine
 from django.conf import settings
 from django.core import mail
-from django.db import OperationalError
+from django.db import OperationalError, connection
 from django.test import Client
 from django.utils import timezone
 
@@ -208,3 +208,19 @@ def test_a_refused_attempt_is_logged(client, user, caplog):
 
     line = next(r.getMessage() for r in caplog.records if "login_throttled" in r.getMessage())
     assert "email=a***@example.com" in line and "retry_after=" in line
+
+
+def cached_rows(table: str) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM {table}")  # noqa: S608 (a fixed name)
+        return cursor.fetchone()[0]
+
+
+def test_budgets_and_allauths_limits_count_in_the_counters_cache(client, user):
+    """CACHES["ratelimit"] never culls a live entry (security.cache); the default
+    cache would, and a flood would reset the limits that hold it back."""
+    attempt(client, user.email)  # the budgets, and allauth's login limits
+    client.post("/accounts/password/reset/", {"email": user.email}, secure=True)  # allauth's
+
+    assert cached_rows("ratelimit_cache") >= 4
+    assert cached_rows("django_cache") == 0
