@@ -9,10 +9,9 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from allauth.account.models import EmailAddress
+        from allauth.core.internal import ratelimit
         from allauth.mfa.models import Authenticator
         from allauth.usersessions.models import UserSession
-
-        from allauth.core.internal import ratelimit
 
         from accounts import receivers  # noqa: F401 (connects the signal receivers)
         from security.cache import counters
