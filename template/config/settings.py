@@ -21,6 +21,9 @@ from config.guards import (
     require_admin_url_path,
     require_host_names,
     require_known_environment,
+    require_networks,
+    require_pattern,
+    require_proxy_proof,
     require_strong_secret,
     require_tls_database,
 )
@@ -291,11 +294,15 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Block lists, the CDN's proof and the per-client budget, before any session,
+    # cookie or query (security/middleware.py): floods and bots cost microseconds.
+    "security.middleware.EdgeMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    # Above WhiteNoise, so static files carry these headers too.
-    "security.middleware.CrossOriginResourcePolicyMiddleware",
-    "django_permissions_policy.PermissionsPolicyMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # The headers of the three above, worked out once, plus CORP and Permissions-Policy;
+    # above WhiteNoise, so static files carry them too (security/headers.py).
+    "security.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # The optional parts' middleware, before CommonMiddleware, which may answer a
@@ -307,7 +314,6 @@ MIDDLEWARE = [
     # Marks the user verified when this session passed the admin's TOTP check.
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last of ours, so it can replace the response of a refused login with the lockout page.
     "axes.middleware.AxesMiddleware",
     # --- Your middleware: add it below this line (closest to the views); template
@@ -529,12 +535,35 @@ USE_TZ = True
 # Read by the project's apps, not by Django or a library: plain names, outside
 # Django's SECURE_ namespace and any library's prefix.
 
-# The client's IP for lockout, security logs and throttling (security/client_ip.py): the
-# entry Heroku's router, the one trusted proxy, appended last to X-Forwarded-For.
-# Entries to its left are whatever the client claims: trusting one would let an
-# attacker pick a fresh IP per request and never be locked out. Count every proxy you
-# add in front of the router (a CDN), or none if the app ever runs without one.
-TRUSTED_PROXY_COUNT = 1
+# The client's IP for lockout, security logs, block lists and budgets
+# (security/client_ip.py): the entry Heroku's router, the one trusted proxy, appended
+# last to X-Forwarded-For. Entries to its left are whatever the client claims: trusting
+# one would let an attacker pick a fresh IP per request and never be locked out. Count
+# every proxy in front of the router too (2 behind a CDN or WAF; docs/edge.md).
+TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=1)
+# With a CDN or WAF in front: the secret it sends in X-Origin-Secret, without which a
+# request went around it (403), and the header it names the client in (CF-Connecting-IP,
+# CloudFront-Viewer-Address, Fastly-Client-IP...), trusted only with the secret.
+CDN_ORIGIN_SECRET = env.str("DJANGO_CDN_ORIGIN_SECRET", default="")
+CDN_CLIENT_IP_HEADER = env.str("DJANGO_CDN_CLIENT_IP_HEADER", default="")
+require_proxy_proof(TRUSTED_PROXY_COUNT, CDN_ORIGIN_SECRET, CDN_CLIENT_IP_HEADER)
+
+# Clients refused with 403 before anything else runs (security.middleware.EdgeMiddleware):
+# addresses and CIDR ranges, IPv4 and IPv6, and one regular expression searched in the
+# User-Agent (ignoring case). Geography and reputation belong at a CDN (docs/edge.md).
+BLOCKED_IPS = require_networks("DJANGO_BLOCKED_IPS", env.list("DJANGO_BLOCKED_IPS", default=[]))
+BLOCKED_USER_AGENTS = require_pattern(
+    "DJANGO_BLOCKED_USER_AGENTS", env.str("DJANGO_BLOCKED_USER_AGENTS", default="")
+)
+# Requests a minute one client may make to one web process (0: no limit), and requests
+# it may have in progress there at once (half of gunicorn.conf.py's threads): one client
+# cannot monopolise a dyno, by flooding or by holding its threads. Over either, 429 with
+# Retry-After. Counted in the process's memory: a per-request database query would cost
+# more than the pages it protects (docs/edge.md). Static files and the health check are
+# exempt.
+REQUEST_BUDGET = env.int("DJANGO_REQUEST_BUDGET", default=600)
+CLIENT_CONCURRENCY = 4
+REQUEST_BUDGET_EXEMPT_PATHS = [f"/{STATIC_URL}", "/healthz/"]
 
 # Cross-Origin-Resource-Policy on every response (security/middleware.py; Django has no
 # setting for it): other sites cannot embed our responses, which stops cross-origin
