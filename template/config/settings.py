@@ -509,8 +509,11 @@ LOGGING = {
     "formatters": {
         "plain": {"format": "{levelname} {name} {message}", "style": "{"},
     },
+    # The secret of a reset or confirmation link never reaches the log, whoever logs the
+    # URL (Django logs the path of a 404): security/access_log.py, like gunicorn's log.
+    "filters": {"redact": {"()": "security.access_log.RedactingFilter"}},
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact"]},
     },
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
     "loggers": {
