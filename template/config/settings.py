@@ -350,9 +350,10 @@ DATABASES = {
     "default": require_tls_database(
         dj_database_url.config(
             default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}" if DEVELOPMENT else "",
-            # Connections are reused for 10 minutes, checked before reuse so a restart of
-            # the database server does not surface as errors.
-            conn_max_age=600,
+            # Connections come from the pool below (PostgreSQL) and go back to it after
+            # each request; each is checked before use, so a database restart does not
+            # surface as errors.
+            conn_max_age=0,
             conn_health_checks=True,
         ),
         # TLS to the database in production: credentials and data never cross the
@@ -360,6 +361,21 @@ DATABASES = {
         enforce=not DEVELOPMENT,
     )
 }
+# Connections each process may hold: its threads share them (psycopg's pool), so the
+# web and worker dynos of app.json's formation stay within the 20 connections of Heroku's
+# smallest Postgres plan even while a deploy runs old and new dynos side by side. Raise
+# it on bigger plans (docs: Deploying to Heroku, "Database connections").
+DB_POOL_SIZE = env.int("DJANGO_DB_POOL_SIZE", default=3)
+# A query running longer than this is cancelled (0: never): a slow query cannot hold a
+# web thread past the router's 30 s, and repeated ones cannot pile up. bin/release runs
+# migrations without it.
+DB_STATEMENT_TIMEOUT = env.float("DJANGO_DB_STATEMENT_TIMEOUT", default=5)
+if DATABASES["default"].get("ENGINE") == "django.db.backends.postgresql":
+    DATABASES["default"]["OPTIONS"] = {
+        **DATABASES["default"].get("OPTIONS", {}),
+        "pool": {"min_size": 1, "max_size": DB_POOL_SIZE, "timeout": 10},
+        "options": f"-c statement_timeout={round(DB_STATEMENT_TIMEOUT * 1000)}",
+    }
 
 # One cache shared by every worker and dyno, in the database (its table is created by
 # a migration), so nothing depends on one process's memory.
