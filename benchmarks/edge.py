@@ -23,7 +23,6 @@ after. Numbers are printed, never asserted.
 import contextlib
 import secrets
 import tempfile
-import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -33,6 +32,7 @@ from tests.support.clients import (
     clients,
     login_attempt,
     login_form,
+    login_load,
     slow_bodies,
     wait_until_answers,
 )
@@ -59,7 +59,8 @@ LOAD_SECONDS = 15
 LOAD_CLIENTS = 32
 
 BUDGET_COST = """
-import statistics, time, django
+import os, statistics, time, django
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 django.setup()
 from django.core.cache import cache
 
@@ -221,44 +222,19 @@ def peak_connections(
         for label, dynos in formations.items():
             workdir = work / f"dynos-{dynos}"
             with serving(deployment, workdir, web_dynos=dynos, workers=dynos) as site:
-                peak, idle, failures, done = load(site, postgres, database)
+                result = login_load(
+                    site,
+                    lambda: postgres.connections(database),
+                    clients_count=LOAD_CLIENTS,
+                    seconds=LOAD_SECONDS,
+                )
+                time.sleep(1)
+                idle = postgres.connections(database)
             report(
                 f"peak database connections under {LOAD_CLIENTS} concurrent logins ({label})",
-                f"{peak} (idle after: {idle}) of {PLAN_CONNECTION_LIMIT}",
-                f"{done} logins in {LOAD_SECONDS} s, {failures} answered 5xx",
+                f"{result.peak} (a second after: {idle}) of {PLAN_CONNECTION_LIMIT}",
+                f"{len(result.statuses)} logins in {LOAD_SECONDS} s, "
+                f"{result.failures} answered 5xx",
             )
     finally:
         postgres.limit_connections(database, -1)
-
-
-def load(site: Site, postgres: PostgresTLS, database: str) -> tuple[int, int, int, int]:
-    """LOAD_CLIENTS clients posting wrong passwords for unknown addresses (each one runs
-    the password hasher and queries the database) while pg_stat_activity is sampled."""
-    form = login_form(site)
-    stop = threading.Event()
-    samples: list[int] = []
-    statuses: list[int] = []
-
-    def client(source: str) -> None:
-        while not stop.is_set():
-            address = f"nobody-{secrets.token_hex(4)}@example.com"
-            with contextlib.suppress(OSError):
-                statuses.append(login_attempt(site, form, address, "wrong", source=source))
-
-    def sample() -> None:
-        while not stop.wait(0.1):
-            samples.append(postgres.connections(database))
-
-    sources = clients(LOAD_CLIENTS, 10, "127.0.6")
-    threads = [threading.Thread(target=client, args=(source,)) for source in sources]
-    threads.append(threading.Thread(target=sample))
-    for thread in threads:
-        thread.start()
-    time.sleep(LOAD_SECONDS)
-    stop.set()
-    for thread in threads:
-        thread.join()
-    time.sleep(1)
-    idle = postgres.connections(database)
-    failures = sum(1 for status in statuses if status >= 500)
-    return max(samples, default=0), idle, failures, len(statuses)

@@ -6,11 +6,12 @@ whether the dyno still answers. Used by the deploy tests and the benchmarks.
 import contextlib
 import http.client
 import re
+import secrets
 import socket
 import ssl
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
@@ -97,8 +98,11 @@ class SlowBodies:
 
     def open(self, count: int, source: str) -> None:
         context = ssl.create_default_context(cafile=self.router.ca.ca_file)
+        # A same-site Origin and a well-formed CSRF cookie: Django refuses a POST without
+        # them before reading its body; with them it reads the body, as an attacker wants.
         head = (
-            f"POST {self.path} HTTP/1.1\r\nHost: {HOST}\r\n"
+            f"POST {self.path} HTTP/1.1\r\nHost: {HOST}\r\nOrigin: https://{HOST}\r\n"
+            f"Cookie: __Host-csrftoken={'a' * 32}\r\n"
             "Content-Type: application/x-www-form-urlencoded\r\n"
             f"Content-Length: {self.length}\r\n\r\n"
         ).encode()
@@ -153,3 +157,56 @@ def wait_until_answers(router: Router, source: str, limit: float = 60) -> float:
         if time.monotonic() - started > limit:
             raise TimeoutError(f"the dyno did not answer again within {limit} s")
     return time.monotonic() - started
+
+
+@dataclass
+class LoadResult:
+    """What `login_load` saw: database connections sampled, and the answers."""
+
+    samples: list[int]
+    statuses: list[int]
+
+    @property
+    def peak(self) -> int:
+        return max(self.samples, default=0)
+
+    @property
+    def failures(self) -> int:
+        return sum(1 for status in self.statuses if status >= 500)
+
+
+def login_load(
+    site: Site,
+    connections: Callable[[], int],
+    *,
+    clients_count: int,
+    seconds: float,
+    network: str = "127.0.6",
+) -> LoadResult:
+    """`clients_count` clients, each from its own address, posting wrong passwords for
+    unknown addresses (each runs the password hasher and queries the database) for
+    `seconds`, while `connections()` (the database's count) is sampled ten times a second."""
+    form = login_form(site)
+    stop = threading.Event()
+    result = LoadResult([], [])
+
+    def client(source: str) -> None:
+        while not stop.is_set():
+            address = f"nobody-{secrets.token_hex(4)}@example.com"
+            with contextlib.suppress(OSError, http.client.HTTPException):
+                result.statuses.append(login_attempt(site, form, address, "wrong", source=source))
+
+    def sample() -> None:
+        while not stop.wait(0.1):
+            result.samples.append(connections())
+
+    threads = [threading.Thread(target=client, args=(source,))
+               for source in clients(clients_count, 10, network)]  # fmt: skip
+    threads.append(threading.Thread(target=sample))
+    for thread in threads:
+        thread.start()
+    time.sleep(seconds)
+    stop.set()
+    for thread in threads:
+        thread.join()
+    return result

@@ -90,9 +90,11 @@ class Deployment:
     config_vars: dict[str, str]
     database_url: str
 
-    def dyno_env(self) -> dict[str, str]:
-        """The web dyno's environment: config vars, the add-on's DATABASE_URL, Heroku's vars."""
-        return slug_env(self.slug, **self.config_vars, DATABASE_URL=self.database_url,
+    def dyno_env(self, **config_vars: str) -> dict[str, str]:
+        """The web dyno's environment: config vars (these on top of the deployment's), the
+        add-on's DATABASE_URL, Heroku's vars."""
+        return slug_env(self.slug, **{**self.config_vars, **config_vars},
+                        DATABASE_URL=self.database_url,
                         WEB_CONCURRENCY=str(WEB_CONCURRENCY))  # fmt: skip
 
 
@@ -223,13 +225,18 @@ def csrf_token(page: Response) -> str:
 
 @contextlib.contextmanager
 def serving(
-    deployment: Deployment, workdir: Path, http_port: int = 0, https_port: int = 0
+    deployment: Deployment,
+    workdir: Path,
+    http_port: int = 0,
+    https_port: int = 0,
+    config_vars: dict[str, str] | None = None,
 ) -> Iterator[Site]:
-    """The deployment's web dyno behind the router, on these ports (or free ones)."""
+    """The deployment's web dyno behind the router, on these ports (or free ones), with
+    these config vars set on top of the deployment's (a restart, not a new deploy)."""
     web_port = free_port()
     log = workdir / "web.log"
     with (
-        running_web(deployment.slug, web_port, deployment.dyno_env(), log=log),
+        running_web(deployment.slug, web_port, deployment.dyno_env(**(config_vars or {})), log=log),
         running_router(
             workdir / "router", web_port, http_port or free_port(), https_port or free_port()
         ) as router,
