@@ -46,6 +46,9 @@ def refusal(status: int, retry_after: float | None = None) -> HttpResponse:
     response["X-Content-Type-Options"] = "nosniff"
     if retry_after is not None:
         response["Retry-After"] = str(max(1, math.ceil(retry_after)))
+    # Counted in the security log once a minute (RefusalLog): not also one django.request
+    # warning per refused request, which a flood would turn into a flood of lines.
+    response._has_been_logged = True  # type: ignore[attr-defined]
     return response
 
 

@@ -280,3 +280,15 @@ def test_wrong_cdn_secret_is_refused(behind_cdn):
     headers = {"x-origin-secret": "guessed", "cf-connecting-ip": ROUTER_SEEN}
 
     assert behind_cdn.get("/", secure=True, headers=headers).status_code == 403
+
+
+def test_refusals_add_no_django_request_warning_per_request(blocked, caplog):
+    logger = logging.getLogger("django.request")  # "django" does not propagate to caplog's
+    logger.addHandler(caplog.handler)
+    try:
+        for _ in range(3):
+            blocked.get("/", secure=True, headers=via_router("198.51.100.5"))
+    finally:
+        logger.removeHandler(caplog.handler)
+
+    assert not [record for record in caplog.records if record.name == "django.request"]
