@@ -1,4 +1,4 @@
-"""The deletion queue: stored files of deleted rows, removed after commit, retried later.
+"""The deletion queue: stored files of deleted rows, removed by the worker, retried later.
 
     from media import deletion
 
@@ -6,9 +6,10 @@
 
 After that, deleting an Invoice any way at all (a view, the admin, a cascade from its
 owner) records each of its stored files in PendingMediaDeletion in the same
-transaction, and removes them from the default storage once that transaction commits.
-A crash or a storage outage can delay a removal but never forget it: `manage.py
-remove_deleted_media` (hourly on Heroku Scheduler) retries what is still queued.
+transaction; once that transaction commits, a task (`remove_deleted_files`) removes
+them from the default storage in the worker, so no request waits on the storage. A
+crash or a storage outage can delay a removal but never forget it: `manage.py
+remove_deleted_media` (hourly on Heroku Scheduler) retries what is still recorded.
 privacy.personal_data calls this for every model registered with files.
 """
 
@@ -17,6 +18,7 @@ import logging
 from django.core.files.storage import default_storage
 from django.db import models, transaction
 from django.db.models.signals import post_delete
+from django.tasks import task
 
 from media.models import PendingMediaDeletion
 
@@ -34,13 +36,24 @@ def delete_files_with(model: type[models.Model], fields: tuple[str, ...]) -> Non
 
 
 def queue_files(sender: type[models.Model], instance: models.Model, **kwargs) -> None:
-    """Record the deleted row's files in this transaction; remove them once it commits."""
+    """Record the deleted row's files in this transaction; queue their removal once it commits.
+
+    Queued after the commit, not inside the transaction, so the task finds the records
+    whatever the task backend (a Redis queue would not roll back with the database).
+    """
     fields = FILE_FIELDS[sender._meta.label_lower]
     names = [getattr(instance, name).name for name in fields if getattr(instance, name)]
     for name in names:
         PendingMediaDeletion.objects.get_or_create(name=name)
     if names:
-        transaction.on_commit(lambda: remove_pending(names))
+        transaction.on_commit(lambda: remove_deleted_files.enqueue(names))
+
+
+@task
+def remove_deleted_files(names: list[str]) -> str:
+    """In the worker: remove these recorded files; failures stay recorded for the command."""
+    removed, failed = remove_pending(names)
+    return f"removed {removed}, {failed} left for remove_deleted_media"
 
 
 def pending_count() -> int:

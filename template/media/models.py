@@ -4,7 +4,7 @@ from django.db import models
 
 
 class PendingMediaDeletion(models.Model):
-    """A file in the default storage whose row is gone: removed after commit, retried later.
+    """A file in the default storage whose row is gone: removed by a task, retried later.
 
     Rows are written in the same transaction that deletes the owning row, so a crash or
     a storage outage can delay a file's removal but never forget it

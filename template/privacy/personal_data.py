@@ -15,11 +15,12 @@ An app whose model holds a user's data registers it once, in its AppConfig.ready
 - `export_data(user)` returns the account's fields and every registered object of the
   user, files as short-lived links (S3's signed URLs), ready for json.dumps;
 - `erase_user(user)` deletes the account in one transaction: registered rows go with
-  it (their foreign keys must cascade from the user), and each stored file is queued in
-  the same transaction and removed from storage after commit (media.deletion, whose
-  `manage.py remove_deleted_media` retries whatever a storage outage left behind);
+  it (their foreign keys must cascade from the user), and each stored file is recorded
+  in the same transaction and removed from storage by the worker after commit
+  (media.deletion, whose `manage.py remove_deleted_media` retries whatever a storage
+  outage left behind);
 - deleting a registered object any other way (a view, the admin) removes its files the
-  same way, after commit.
+  same way.
 """
 
 from dataclasses import dataclass, field

@@ -6,7 +6,11 @@ this repository carries, with two tagged releases:
 - v1.0.0, the vulnerable release: Django locked one patch release below today's lock,
   with the floor to match, and sessions that last two weeks;
 - v1.0.1, the security release: the Django floor raised to today's locked (fixed)
-  version, sessions back to one day, and a changed `.env` in the template.
+  version, sessions back to one day, and a changed `.env` in the template. It also
+  grows as releases do (`add_release_features`): a new app with its own tests, a
+  middleware, a route and a dependency, each placed where a release would put it,
+  right above the fenced places a team extends (settings.py's apps and middleware,
+  urls.py's routes), so an update that keeps a team's edits shows those fences work.
 
 Both releases are relocked as `nox -s lock` relocks (tests/support/lock.py): every
 lock body, the REST API's too. Projects are rendered from v1.0.0 and committed
@@ -18,6 +22,7 @@ import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from textwrap import dedent
 from typing import Any
 
 import copier
@@ -42,6 +47,74 @@ CANDIDATE_DEPENDENCIES = (
     "django-cors-headers>=4.9.0",
 )
 RESOLVE_COMMAND = "bin/resolve-dependencies"
+# What the simulated v1.0.1 adds besides the fix: an app, its middleware, its route,
+# and a dependency (pure Python, no dependencies of its own).
+RELEASE_APP = "heartbeat"
+RELEASE_MIDDLEWARE = "heartbeat.middleware.HeartbeatMiddleware"
+RELEASE_ROUTE = 'path("heartbeat/", include("heartbeat.urls")),'
+RELEASE_DEPENDENCY = "text-unidecode>=1.3"
+RELEASE_FILES = {
+    "__init__.py": "",
+    "apps.py": dedent(
+        """\
+        from django.apps import AppConfig
+
+
+        class HeartbeatConfig(AppConfig):
+            \"\"\"A release's new app, in the update test's simulated release.\"\"\"
+
+            name = "heartbeat"
+        """
+    ),
+    "middleware.py": dedent(
+        """\
+        from collections.abc import Callable
+
+        from django.http import HttpRequest, HttpResponse
+
+
+        class HeartbeatMiddleware:
+            \"\"\"Marks each response, so a test can see the release's middleware runs.\"\"\"
+
+            def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+                self.get_response = get_response
+
+            def __call__(self, request: HttpRequest) -> HttpResponse:
+                response = self.get_response(request)
+                response.headers["X-Heartbeat"] = "1"
+                return response
+        """
+    ),
+    "urls.py": dedent(
+        """\
+        from django.urls import path
+
+        from heartbeat import views
+
+        urlpatterns = [path("", views.beat, name="heartbeat")]
+        """
+    ),
+    "views.py": dedent(
+        """\
+        from django.http import HttpRequest, HttpResponse
+        from django.views.decorators.http import require_safe
+
+
+        @require_safe
+        def beat(request: HttpRequest) -> HttpResponse:
+            return HttpResponse("ok", content_type="text/plain")
+        """
+    ),
+}
+RELEASE_TEST = dedent(
+    """\
+    def test_release_app_answers_through_its_route_and_middleware(client):
+        response = client.get("/heartbeat/", secure=True)
+
+        assert response.status_code in {200, 302}
+        assert response["X-Heartbeat"] == "1"
+    """
+)
 CONFLICT_MARKER = re.compile(r"^(<{7}|>{7})( |$)", re.MULTILINE)
 
 
@@ -58,6 +131,33 @@ def locked_version(lock_text: str, package: str) -> str:
         if entry["name"] == package:
             return str(entry["version"])
     raise AssertionError(f"{package} is not in the lock")
+
+
+def insert_before(path: Path, marker: str, line: str) -> None:
+    """Put `line` just above the one line that starts with `marker` (stripped)."""
+    lines = path.read_text().splitlines(keepends=True)
+    found = [i for i, text in enumerate(lines) if text.strip().startswith(marker)]
+    assert len(found) == 1, f"{marker!r} is not one line of {path}: the update test needs updating"
+    indent = lines[found[0]][: len(lines[found[0]]) - len(lines[found[0]].lstrip())]
+    lines.insert(found[0], f"{indent}{line}\n")
+    path.write_text("".join(lines))
+
+
+def add_release_features(template: Path) -> None:
+    """What a later release adds besides its fix: an app, middleware, route, dependency."""
+    project = template / "template"
+    for name, text in RELEASE_FILES.items():
+        (project / RELEASE_APP / name).parent.mkdir(parents=True, exist_ok=True)
+        (project / RELEASE_APP / name).write_text(text)
+    (project / "tests" / RELEASE_APP).mkdir(parents=True, exist_ok=True)
+    (project / "tests" / RELEASE_APP / "__init__.py").write_text("")
+    (project / "tests" / RELEASE_APP / f"test_{RELEASE_APP}.py").write_text(RELEASE_TEST)
+    settings = project / "config" / "settings.py"
+    insert_before(settings, "# --- Your apps:", f'"{RELEASE_APP}",')
+    insert_before(settings, "# --- Your middleware:", f'"{RELEASE_MIDDLEWARE}",')
+    insert_before(project / "config" / "urls.py", "# --- Your routes:", RELEASE_ROUTE)
+    replace_once(project / "pyproject.toml.jinja", r'^(\s*)("puremagic>=[^"]+",)$',
+                 rf'\1\2\n\1"{RELEASE_DEPENDENCY}",')  # fmt: skip
 
 
 def previous_patch_release(version: str) -> str:
@@ -103,7 +203,8 @@ def build_releases(workspace: Path) -> Releases:
     replace_once(pyproject, r'"django>=[^,"]+', f'"django>={new_django}')
     env_file = template / "template" / ".env"
     env_file.write_text(env_file.read_text() + ENV_LINE_ADDED_BY_TEMPLATE + "\n")
-    commit_all(template, "Raise the Django floor, shorten sessions")
+    add_release_features(template)
+    commit_all(template, "Raise the Django floor, shorten sessions, add an app")
     relock(template, workspace, ["--quiet"], child_env())
     commit_all(template, "Release 1.0.1")
     git(template, "tag", NEW)
@@ -128,9 +229,9 @@ def render(releases: Releases, destination: Path, vcs_ref: str, **data: object) 
     return destination
 
 
-def render_and_commit(releases: Releases, destination: Path) -> Path:
-    """A project as its developer starts it: rendered from v1.0.0, in git."""
-    render(releases, destination, OLD)
+def render_and_commit(releases: Releases, destination: Path, **data: object) -> Path:
+    """A project as its developer starts it: rendered from v1.0.0 (with these answers), in git."""
+    render(releases, destination, OLD, **data)
     return init_and_commit(destination, f"Render Parapet {OLD}")
 
 

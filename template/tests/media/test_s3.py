@@ -19,6 +19,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
 from tests import samples
+from tests.conftest import run_queued_tasks
 from tests.testapp.models import Attachment
 from tests.testapp.urls import UPLOAD_PATH
 
@@ -173,8 +174,9 @@ def test_deleting_a_row_deletes_its_object(
 ):
     attachment = uploaded(signed_in)
 
-    # Removed once the deleting transaction commits (media.deletion).
+    # Removed by the worker once the deleting transaction commits (media.deletion).
     with django_capture_on_commit_callbacks(execute=True):
         attachment.delete()
+    run_queued_tasks()
 
     assert s3_bucket.object_keys() == []

@@ -17,7 +17,7 @@ from storages.backends.s3 import S3Storage
 
 from media.models import PendingMediaDeletion
 from tests import samples
-from tests.conftest import PASSWORD, totp_code
+from tests.conftest import PASSWORD, run_queued_tasks, totp_code
 from tests.testapp.models import Attachment
 from tests.users.test_admin_otp import admin_login
 
@@ -129,11 +129,27 @@ def test_deletion_leaves_no_row_and_no_s3_object_of_the_user(
     kept = attachment(other, "theirs.pdf")
     with django_capture_on_commit_callbacks(execute=True):
         response = erase(signed_in(client, user))
+    run_queued_tasks()  # the worker removes the files
     assert response.status_code == 302
     assert not django_user_model.objects.filter(pk=user.pk).exists()
     assert list(Attachment.objects.values_list("pk", flat=True)) == [kept.pk]
     assert s3_bucket.object_keys() == [f"media/{kept.file.name}"]
     assert not PendingMediaDeletion.objects.exists()
+
+
+def test_erasure_request_leaves_the_storage_to_the_worker(
+    client, user, s3_bucket, django_capture_on_commit_callbacks
+):
+    """The request deletes rows and queues a task; no S3 call happens inside it."""
+    item = attachment(user)
+    s3_bucket.requests.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        erase(signed_in(client, user))
+
+    assert not [request for request in s3_bucket.requests if request.method == "DELETE"]
+    assert s3_bucket.object_keys() == [f"media/{item.file.name}"]
+    assert list(PendingMediaDeletion.objects.values_list("name", flat=True)) == [item.file.name]
 
 
 def test_deletion_ends_every_session_of_the_user(client, user, other, django_user_model):
@@ -164,6 +180,7 @@ def test_storage_outage_keeps_the_file_queued_and_the_account_wholly_deleted(
     storage_outage(monkeypatch)
     with django_capture_on_commit_callbacks(execute=True):
         erase(signed_in(client, user))
+    run_queued_tasks()
     assert not django_user_model.objects.filter(pk=user.pk).exists()
     assert not Attachment.objects.exists()
     assert list(PendingMediaDeletion.objects.values_list("name", flat=True)) == [item.file.name]
@@ -241,5 +258,6 @@ def test_admin_erase_action_deletes_the_account_and_its_files(
     item = attachment(user)
     with django_capture_on_commit_callbacks(execute=True):
         admin_post(client, staff, admin_url, "erase_accounts", user)
+    run_queued_tasks()
     assert not django_user_model.objects.filter(pk=user.pk).exists()
     assert not (media_root / item.file.name).exists()

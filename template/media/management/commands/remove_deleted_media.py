@@ -2,9 +2,10 @@
 
     python manage.py remove_deleted_media
 
-Files are normally removed right after the deleting transaction commits; this retries
-any that a storage outage left queued. It exits non-zero while some still fail, so the
-Scheduler's log shows it.
+Files are normally removed by a task (media.deletion.remove_deleted_files) that the
+worker runs right after the deleting transaction commits; this retries any that a
+storage outage, or a process that died before queueing that task, left recorded. It
+exits non-zero while some still fail, so the Scheduler's log shows it.
 """
 
 from django.core.management.base import BaseCommand, CommandError
