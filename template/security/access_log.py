@@ -36,7 +36,7 @@ _CONFIRM_EMAIL = re.compile(rf"(/confirm-email/)({_SEGMENT})(?=/)")
 _SECRET_PARAMETER = re.compile(r"((?:^|[?&;])(?:code|key|token)=)([^&;#\s]+)", re.IGNORECASE)
 # The step after a reset link has put its secret in the session: the URL no longer
 # holds one, and the log may say which step it was.
-_SET_PASSWORD = "set-password"  # noqa: S105 (a step's name, not a password)
+_SET_PASSWORD = "set-password"  # noqa: S105  # pragma: allowlist secret (a step's name)
 
 # The atoms of a log line that hold a URL (request line, path, query, referrer, redirect).
 URL_ATOMS = ("r", "U", "q", "f", "{referer}i", "{location}o", "{raw_uri}e", "{path_info}e",

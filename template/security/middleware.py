@@ -77,7 +77,7 @@ class EdgeMiddleware:
         ):
             return self.refuse("blocked_ip", request, 403)
         if self.blocked_agents and self.blocked_agents.search(
-            request.META.get("HTTP_USER_AGENT", "")
+            request.headers.get("user-agent", "")
         ):
             return self.refuse("blocked_user_agent", request, 403)
         if request.path_info.startswith(self.exempt):
