@@ -87,6 +87,7 @@ def plan() -> HeaderPlan:
     ours: dict[str, tuple[str, str]] = {}
     for name, value in (
         ("Cross-Origin-Resource-Policy", settings.CROSS_ORIGIN_RESOURCE_POLICY),
+        ("Cross-Origin-Embedder-Policy", settings.CROSS_ORIGIN_EMBEDDER_POLICY),
         ("Permissions-Policy", _permissions_policy("PERMISSIONS_POLICY")),
         ("Permissions-Policy-Report-Only", _permissions_policy("PERMISSIONS_POLICY_REPORT_ONLY")),
     ):

@@ -1,5 +1,7 @@
-"""The project's URLconf plus one view that fails, to show the 500 page (tests only)."""
+"""The project's URLconf plus views that fail, to show the 500 page (tests only)."""
 
+from django.contrib.auth import get_user_model
+from django.http import HttpResponse
 from django.urls import path
 
 from config.urls import urlpatterns as project_urlpatterns
@@ -9,4 +11,13 @@ def broken_view(request):
     raise RuntimeError("SECRET-DETAIL: this must never reach the response")
 
 
-urlpatterns = [path("broken/", broken_view), *project_urlpatterns]
+def database_view(request):
+    """Reads the database: a 500 when it cannot be reached."""
+    return HttpResponse(str(get_user_model().objects.count()))
+
+
+urlpatterns = [
+    path("broken/", broken_view),
+    path("database/", database_view),
+    *project_urlpatterns,
+]

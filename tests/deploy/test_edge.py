@@ -53,7 +53,8 @@ def default(deployments: Deployments) -> Deployment:
 
 @pytest.fixture(scope="module")
 def edge_site(default: Deployment, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    with serving(default, tmp_path_factory.mktemp("edge-site"), config_vars=EDGE_CONFIG) as site:
+    config_vars = {**default.config_vars, **EDGE_CONFIG}
+    with serving(default, tmp_path_factory.mktemp("edge-site"), config_vars=config_vars) as site:
         yield site
 
 
