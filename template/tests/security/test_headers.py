@@ -144,7 +144,9 @@ def test_headers_worked_out_once_are_exactly_djangos(client, settings, path):
     ]
     djangos = header_values(Client().get(path, secure=True))
 
-    assert shortcut == {**djangos, "Cross-Origin-Resource-Policy": "same-origin"}
+    ours = {"Cross-Origin-Resource-Policy": "same-origin",
+            "Cross-Origin-Embedder-Policy": "credentialless"}  # fmt: skip
+    assert shortcut == {**djangos, **ours}
 
 
 def test_plain_http_redirect_carries_djangos_headers(client):
