@@ -14,7 +14,7 @@ handler429 = "accounts.throttled.handler429"
 urlpatterns = [
     # Home, favicon, security.txt.
     path("", include("pages.urls")),
-    # Where browsers report Content-Security-Policy violations.
+    # Where browsers report Content-Security-Policy violations; the health check.
     path("", include("security.urls")),
     # Sign up, sign in and out, passwords, email, two-factor, sessions (django-allauth);
     # "Your data" (export and erasure).

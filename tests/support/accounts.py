@@ -24,6 +24,8 @@ from tests.support.deployments import HOST, Response, Site
 from tests.support.smtp import SMTPServer
 
 WRONG_PASSWORD = "not-the-password-0"  # noqa: S105 (what attackers send)
+# A client that does not say where it is: the address the router sees by default.
+LOOPBACK = "127.0.0.1"
 
 
 def form_fields(page: bytes) -> list[str]:
@@ -51,7 +53,7 @@ class Visitor:
         if self.cookies:
             sent["Cookie"] = "; ".join(f"{name}={value}" for name, value in self.cookies.items())
         response = self.site.request(
-            path, method=method, body=body, headers=sent, client_ip=self.client_ip
+            path, method=method, body=body, headers=sent, source=self.client_ip or LOOPBACK
         )
         self.keep_cookies(response)
         return response
@@ -180,7 +182,7 @@ def token_login_as_a_form(
         "/api/auth/login/",
         method="POST",
         body=body,
-        client_ip=client_ip,
+        source=client_ip or LOOPBACK,
         headers={"Content-Type": content_type, "Origin": "https://evil.example"},
     )
 
@@ -190,7 +192,7 @@ def token_login(site: Site, address: str, password: str, client_ip: str | None =
     return site.request(
         "/api/auth/login/",
         method="POST",
-        client_ip=client_ip,
+        source=client_ip or LOOPBACK,
         body=json.dumps({"email": address, "password": password}).encode(),
         headers={"Content-Type": "application/json"},
     )

@@ -25,6 +25,7 @@ import yaml
 
 from tests.support.heroku import (
     EMAIL_URL,
+    LEGACY_SECOND_LINE,
     Router,
     running_router,
     running_web,
@@ -198,26 +199,26 @@ class Site:
         host: str = HOST,
         headers: dict[str, str] | None = None,
         body: bytes | None = None,
-        client_ip: str | None = None,
+        source: str = "127.0.0.1",
+        forwarded_for: list[str] | None = None,
     ) -> Response:
         """One request through the router, as a browser on the internet would send it.
 
-        `client_ip` (an address in 127.0.0.0/8) is the connection's source address, so
-        the router appends that address to X-Forwarded-For: a client on another IP.
+        `source` is the client's address as the router sees it (any 127.x.y.z: each is a
+        different client). `forwarded_for` are X-Forwarded-For lines the client sends
+        itself; a second line reaches the dyno as Heroku's legacy router passed it
+        (heroku.LEGACY_SECOND_LINE).
         """
-        connection: http.client.HTTPConnection
-        source = (client_ip, 0) if client_ip else None
-        if scheme == "https":
-            context = ssl.create_default_context(cafile=self.router.ca.ca_file)
-            connection = http.client.HTTPSConnection(
-                HOST, self.router.https_port, context=context, timeout=30, source_address=source
-            )
-        else:
-            connection = http.client.HTTPConnection(
-                HOST, self.router.http_port, timeout=30, source_address=source
-            )
+        connection = router_connection(self.router, scheme, source)
+        sent = {"Host": host, **(headers or {})}
+        if forwarded_for:
+            first, *later = forwarded_for
+            assert len(later) <= 1, "the simulated router passes one later line"
+            sent["X-Forwarded-For"] = first
+            if later:
+                sent[LEGACY_SECOND_LINE] = later[0]
         try:
-            connection.request(method, path, body=body, headers={"Host": host, **(headers or {})})
+            connection.request(method, path, body=body, headers=sent)
             response = connection.getresponse()
             return Response(response.status, response.headers, response.read())
         finally:
@@ -225,6 +226,19 @@ class Site:
 
     def log_lines(self) -> list[str]:
         return self.log.read_text(errors="replace").splitlines()
+
+
+def router_connection(
+    router: Router, scheme: str = "https", source: str = "127.0.0.1", timeout: float = 30
+) -> http.client.HTTPConnection:
+    """A connection to the router from `source`, a loopback address (a client of its own)."""
+    if scheme == "https":
+        context = ssl.create_default_context(cafile=router.ca.ca_file)
+        return http.client.HTTPSConnection("127.0.0.1", router.https_port, context=context,
+                                           timeout=timeout, source_address=(source, 0))  # fmt: skip
+    return http.client.HTTPConnection(
+        "127.0.0.1", router.http_port, timeout=timeout, source_address=(source, 0)
+    )
 
 
 def set_cookies(response: Response) -> dict[str, str]:
