@@ -9,6 +9,7 @@ import json
 import logging
 import re
 
+from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
@@ -35,9 +36,15 @@ FIELD_ALIASES = {  # the Reporting API (report-to) spells fields in camelCase
 UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f]")
 
 
+@login_not_required
 @csrf_exempt  # browsers send reports without cookies or tokens
 @require_POST
 def csp_report(request: HttpRequest) -> HttpResponse:
+    """Log the violations a browser reports.
+
+    Public: browsers post reports from any page, the login page's too, without cookies;
+    the size cap, the rate limits and the cleaned fields make that safe.
+    """
     declared_length = request.headers.get("content-length") or "0"
     if not declared_length.isdigit() or int(declared_length) > MAX_REPORT_BYTES:
         return HttpResponse(status=413)
