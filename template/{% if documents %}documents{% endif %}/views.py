@@ -1,4 +1,7 @@
-"""List, upload and download a user's own documents; anyone else's is a 404."""
+"""List, upload and download a user's own documents; anyone else's is a 404.
+
+Auditors (the role in documents/roles.py) also list everyone's, and open none of them.
+"""
 
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
@@ -12,7 +15,7 @@ from django.views.generic.detail import SingleObjectMixin
 from documents.forms import DocumentForm
 from documents.models import DOCUMENT_TYPES, Document
 from media.uploads import content_headers, describe
-from security.mixins import OwnerScopedMixin
+from security.mixins import OwnerScopedMixin, PermissionRequiredMixin
 
 
 @method_decorator(never_cache, name="dispatch")
@@ -55,3 +58,19 @@ class DocumentDownloadView(OwnerScopedMixin, SingleObjectMixin, View):
             response["Content-Disposition"] = disposition
             return response
         return HttpResponseRedirect(document.file.url)
+
+
+@method_decorator(never_cache, name="dispatch")
+class DocumentAuditView(PermissionRequiredMixin, ListView):
+    """Every user's documents, for auditors: names, sizes, owners and dates, no files.
+
+    Anyone without the permission gets 403, logged as a `permission_denied` event.
+    """
+
+    model = Document
+    permission_required = "documents.audit_document"
+    template_name = "documents/document_audit.html"
+    paginate_by = 100
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("owner")
