@@ -29,7 +29,7 @@ from typing import Any
 from django.db.models import Model, QuerySet
 
 
-def owned(queryset: QuerySet, user: Any, owner_field: str = "owner") -> QuerySet:
+def owned(queryset: QuerySet[Any], user: Any, owner_field: str = "owner") -> QuerySet[Any]:
     """Only `user`'s objects of `queryset`; none at all for an anonymous visitor.
 
     `owner_field` is the lookup from the model to its owning user; it may cross

@@ -17,8 +17,11 @@ handler logs the refusal as a `permission_denied` security event. Put the mixin 
 in the bases.
 """
 
+from typing import Any
+
 from django.contrib.auth import mixins as auth_mixins
 from django.db.models import QuerySet
+from django.http import HttpRequest
 
 from security.access import has_permissions, owned
 
@@ -40,8 +43,9 @@ class OwnerScopedMixin(LoginRequiredMixin):
     """
 
     owner_field = "owner"
+    request: HttpRequest
 
-    def get_queryset(self) -> QuerySet:
+    def get_queryset(self) -> QuerySet[Any]:
         return owned(super().get_queryset(), self.request.user, self.owner_field)
 
 
@@ -53,6 +57,7 @@ class PermissionRequiredMixin(auth_mixins.PermissionRequiredMixin):
     """
 
     raise_exception = True
+    request: HttpRequest
 
     def has_permission(self) -> bool:
         return has_permissions(self.request.user, self.get_permission_required())

@@ -26,8 +26,10 @@ for the permission, never for the role's name (security.access.has_permissions).
 from dataclasses import dataclass
 
 from django.apps import apps as installed_apps
+from django.apps.registry import Apps
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 
 
 @dataclass(frozen=True)
@@ -41,7 +43,7 @@ class Role:
 def create_roles(*roles: Role) -> migrations.RunPython:
     """A migration operation that creates or updates the groups; reversed, deletes them."""
 
-    def forwards(apps, schema_editor) -> None:
+    def forwards(apps: Apps, schema_editor: BaseDatabaseSchemaEditor) -> None:
         alias = schema_editor.connection.alias
         # Django creates permissions after every migration has run; a role needs them now.
         labels = {name.partition(".")[0] for role in roles for name in role.permissions}
@@ -61,7 +63,7 @@ def create_roles(*roles: Role) -> migrations.RunPython:
             group, _ = group_model.objects.using(alias).get_or_create(name=role.name)
             group.permissions.set(permissions)
 
-    def backwards(apps, schema_editor) -> None:
+    def backwards(apps: Apps, schema_editor: BaseDatabaseSchemaEditor) -> None:
         group_model = apps.get_model("auth", "Group")
         alias = schema_editor.connection.alias
         group_model.objects.using(alias).filter(name__in=[role.name for role in roles]).delete()

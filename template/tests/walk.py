@@ -129,7 +129,7 @@ class Route:
         return admin.site.name in self.namespaces
 
     @property
-    def model_admin(self) -> ModelAdmin | None:
+    def model_admin(self) -> ModelAdmin[Any] | None:
         # A ModelAdmin's own URLs carry it; its extra views are its bound methods, wrapped.
         code: Any = self.view
         while code is not None:
@@ -199,13 +199,14 @@ class Route:
         cls = self.cls
         if cls is None:
             return {}
-        if hasattr(cls, "lookup_field"):  # DRF's generic views
-            return {cls.lookup_url_kwarg or cls.lookup_field: cls.lookup_field}
+        lookup = getattr(cls, "lookup_field", None)
+        if lookup is not None:  # DRF's generic views
+            return {getattr(cls, "lookup_url_kwarg", None) or lookup: lookup}
         found = {}
         if hasattr(cls, "pk_url_kwarg"):
             found[cls.pk_url_kwarg] = "pk"
         if hasattr(cls, "slug_url_kwarg"):
-            found[cls.slug_url_kwarg] = cls.slug_field
+            found[cls.slug_url_kwarg] = getattr(cls, "slug_field", "slug")
         return found
 
     def parameters(self) -> list[str]:
@@ -480,8 +481,9 @@ class Walk:
 
     def sends_to_login(self, route: Route, response: Any) -> bool:
         login_url = getattr(route.view, "login_url", None) or settings.LOGIN_URL
-        return response.status_code == 302 and (
-            urlsplit(response["Location"]).path == resolve_url(login_url)
+        return bool(
+            response.status_code == 302
+            and urlsplit(response["Location"]).path == resolve_url(login_url)
         )
 
     def check_library_list(self) -> None:

@@ -1,5 +1,6 @@
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.http import HttpRequest
 
 from privacy import personal_data
 from privacy.views import export_response
@@ -39,10 +40,10 @@ class UserAdmin(DjangoUserAdmin):
 
     # Each data-rights action needs its own permission (User.Meta.permissions): staff who
     # may only view users see neither action, and Django refuses a posted one.
-    def has_export_data_permission(self, request) -> bool:
+    def has_export_data_permission(self, request: HttpRequest) -> bool:
         return has_permissions(request.user, "users.export_user_data")
 
-    def has_erase_data_permission(self, request) -> bool:
+    def has_erase_data_permission(self, request: HttpRequest) -> bool:
         return has_permissions(request.user, "users.erase_user_data")
 
     @admin.action(

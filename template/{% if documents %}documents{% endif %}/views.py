@@ -5,6 +5,7 @@ Auditors (the role in documents/roles.py) also list everyone's, and open none of
 
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
+from django.db.models import QuerySet
 from django.http import FileResponse, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.utils.decorators import method_decorator
@@ -61,7 +62,7 @@ class DocumentDownloadView(OwnerScopedMixin, SingleObjectMixin, View):
 
 
 @method_decorator(never_cache, name="dispatch")
-class DocumentAuditView(PermissionRequiredMixin, ListView):
+class DocumentAuditView(PermissionRequiredMixin, ListView[Document]):
     """Every user's documents, for auditors: names, sizes, owners and dates, no files.
 
     Anyone without the permission gets 403, logged as a `permission_denied` event.
@@ -72,5 +73,5 @@ class DocumentAuditView(PermissionRequiredMixin, ListView):
     template_name = "documents/document_audit.html"
     paginate_by = 100
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Document]:
         return super().get_queryset().select_related("owner")

@@ -40,7 +40,7 @@ def open_without_a_reason(request):
     return HttpResponse("anyone")
 
 
-class AnyonesAttachment(DetailView):
+class AnyonesAttachment(DetailView[Attachment]):
     """Shows any attachment to anyone signed in: its queryset is not the owner's."""
 
     model = Attachment

@@ -34,7 +34,7 @@ def public(request):
     return HttpResponse("for anyone")
 
 
-class AttachmentAudit(PermissionRequiredMixin, ListView):
+class AttachmentAudit(PermissionRequiredMixin, ListView[Attachment]):
     model = Attachment
     permission_required = AUDIT
 
@@ -42,7 +42,7 @@ class AttachmentAudit(PermissionRequiredMixin, ListView):
         return HttpResponse(",".join(item.name for item in self.object_list))
 
 
-class MyAttachments(OwnerScopedMixin, ListView):
+class MyAttachments(OwnerScopedMixin, ListView[Attachment]):
     model = Attachment
 
     def render_to_response(self, context, **kwargs):

@@ -39,7 +39,7 @@ def run_action(client, admin_url, action: str, target):
 
 
 def offered_actions(client, admin_url) -> str:
-    return client.get(admin_url("users/user/"), secure=True).content.decode()
+    return str(client.get(admin_url("users/user/"), secure=True).content.decode())
 
 
 def test_view_only_staff_are_offered_neither_action(client, member, admin_url):
