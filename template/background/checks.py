@@ -4,6 +4,8 @@ Django's own mail.E001 looks only at MAILERS["default"], which here is the queue
 look at what the queue runs on and what it delivers through.
 """
 
+from typing import Any, cast
+
 from django.conf import settings
 from django.core.checks import Error, Tags, register
 from django.core.checks.mail import NON_PRODUCTION_EMAIL_BACKENDS
@@ -18,7 +20,9 @@ QUEUED_MAILER = "background.mail.QueuedEmailBackend"
 @register(Tags.mail, deploy=True)
 def check_queue_in_production(app_configs: object, **kwargs: object) -> list[Error]:
     errors = []
-    backend = settings.TASKS.get("default", {}).get("BACKEND", "")
+    tasks = cast(dict[str, dict[str, Any]], settings.TASKS)
+    mailers = cast(dict[str, dict[str, Any]], settings.MAILERS)
+    backend = tasks.get("default", {}).get("BACKEND", "")
     if backend in IN_REQUEST_TASK_BACKENDS:
         errors.append(
             Error(
@@ -27,10 +31,10 @@ def check_queue_in_production(app_configs: object, **kwargs: object) -> list[Err
                 id="background.E001",
             )
         )
-    default = settings.MAILERS.get("default", {})
+    default = mailers.get("default", {})
     if default.get("BACKEND") == QUEUED_MAILER:
         alias = default.get("OPTIONS", {}).get("deliver_with", "direct")
-        delivery = settings.MAILERS.get(alias, {}).get("BACKEND", "")
+        delivery = mailers.get(alias, {}).get("BACKEND", "")
         if delivery in NON_PRODUCTION_EMAIL_BACKENDS:
             errors.append(
                 Error(

@@ -15,6 +15,7 @@ way.
 
 import logging
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import models, transaction
@@ -66,7 +67,7 @@ def stalled(now: datetime | None = None) -> bool:
     return True
 
 
-def abandoned(now: datetime | None = None) -> models.QuerySet:
+def abandoned(now: datetime | None = None) -> models.QuerySet[DBTaskResult[Any, Any]]:
     """Tasks left RUNNING by a dead worker (see the module's docstring)."""
     cutoff = (now or timezone.now()) - timedelta(seconds=3 * settings.BACKGROUND_TASK_TIME_LIMIT)
     return DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING, started_at__lt=cutoff)

@@ -11,7 +11,8 @@ import base64
 import email
 import email.policy
 import json
-from email.message import Message
+from email.message import EmailMessage as MIMEMessage
+from typing import cast
 
 from cryptography.fernet import Fernet, MultiFernet
 from django.conf import settings
@@ -54,5 +55,6 @@ class SealedEmail(EmailMessage):
         super().__init__(from_email=payload["from"], to=payload["recipients"])
         self.mime = base64.b64decode(payload["mime"])
 
-    def message(self, *, policy: email.policy.Policy = email.policy.default) -> Message:
-        return email.message_from_bytes(self.mime, policy=policy)
+    def message(self, *, policy: email.policy.Policy | None = None) -> MIMEMessage:
+        parsed = email.message_from_bytes(self.mime, policy=policy or email.policy.default)
+        return cast(MIMEMessage, parsed)  # the default policy parses into EmailMessage

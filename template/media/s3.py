@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
+from environ import Env
 
 # S3 bucket names, AWS region names (eu-west-1, us-gov-west-1) and host names.
 BUCKET_NAME_PATTERN = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
@@ -73,7 +74,7 @@ class Bucket:
         }
 
 
-def bucket_from_env(env) -> Bucket | None:
+def bucket_from_env(env: Env) -> Bucket | None:
     """The bucket AWS_STORAGE_BUCKET_NAME names, or None; refuses what it cannot use safely."""
     name = require_bucket_name("AWS_STORAGE_BUCKET_NAME", env.str("AWS_STORAGE_BUCKET_NAME", ""))
     endpoint_url = require_media_endpoint(

@@ -13,6 +13,7 @@ config/settings.py chooses STORAGES["default"]:
 """
 
 from django.core.exceptions import ImproperlyConfigured
+from django.core.files import File
 from django.core.files.storage import Storage
 from storages.backends.s3 import S3Storage
 
@@ -25,10 +26,10 @@ NO_BUCKET = (
 )
 
 
-class PrivateMediaStorage(S3Storage):
+class PrivateMediaStorage(S3Storage):  # type: ignore[misc]  # django-storages is untyped
     """S3 storage whose objects carry headers from their checked type, not the client's."""
 
-    def get_object_parameters(self, name: str) -> dict:
+    def get_object_parameters(self, name: str) -> dict[str, object]:
         content_type, disposition = content_headers(name)
         return {
             **super().get_object_parameters(name),
@@ -43,14 +44,14 @@ class NoMediaStorage(Storage):
     # Read by media.uploads.UploadValidator, which refuses uploads with a form error.
     accepts_uploads = False
 
-    def _save(self, name, content):
+    def _save(self, name: str | None, content: File[bytes]) -> str:
         raise ImproperlyConfigured(NO_BUCKET)
 
-    def _open(self, name, mode="rb"):
+    def _open(self, name: str, mode: str = "rb") -> File[bytes]:
         raise FileNotFoundError(name)
 
     def exists(self, name: str) -> bool:
         return False
 
-    def url(self, name: str) -> str:
+    def url(self, name: str | None) -> str:
         raise ImproperlyConfigured(NO_BUCKET)

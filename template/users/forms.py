@@ -5,7 +5,7 @@ from django.contrib.auth import forms as auth_forms
 from users.models import User, normalize_email
 
 
-class UserCreationForm(auth_forms.AdminUserCreationForm):
+class UserCreationForm(auth_forms.AdminUserCreationForm[User]):
     class Meta:
         model = User
         fields = ("email", "name")
@@ -14,7 +14,7 @@ class UserCreationForm(auth_forms.AdminUserCreationForm):
         return normalize_email(self.cleaned_data["email"])
 
 
-class UserChangeForm(auth_forms.UserChangeForm):
+class UserChangeForm(auth_forms.UserChangeForm[User]):
     class Meta:
         model = User
         fields = ("email", "name", "is_active", "is_staff", "is_superuser")

@@ -3,6 +3,8 @@
 Settings point AXES_USERNAME_CALLABLE and AXES_LOCKOUT_CALLABLE here.
 """
 
+from typing import Any
+
 from axes.helpers import get_cool_off
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -10,7 +12,7 @@ from django.shortcuts import render
 from users.models import normalize_email
 
 
-def lockout_username(request: HttpRequest | None, credentials: dict | None) -> str | None:
+def lockout_username(request: HttpRequest | None, credentials: dict[str, Any] | None) -> str | None:
     """The address as the User model stores it, so 'ADA@example.com ' counts as 'ada@...'.
 
     Without this a changed letter case would start a fresh count and dodge the lockout.
@@ -24,7 +26,7 @@ def lockout_username(request: HttpRequest | None, credentials: dict | None) -> s
 def locked_out(
     request: HttpRequest,
     original_response: HttpResponse | None = None,
-    credentials: dict | None = None,
+    credentials: dict[str, Any] | None = None,
 ) -> HttpResponse:
     """429 Too Many Requests, with a page that says what happened and when to retry.
 

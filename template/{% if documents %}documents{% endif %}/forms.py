@@ -6,7 +6,7 @@ from documents.models import DOCUMENT_TYPES, Document
 from media.uploads import KNOWN_TYPES
 
 
-class DocumentForm(forms.ModelForm):
+class DocumentForm(forms.ModelForm[Document]):
     """One file; the model field's UploadValidator checks it before anything is stored."""
 
     class Meta:
@@ -29,4 +29,5 @@ class DocumentForm(forms.ModelForm):
         upload = self.cleaned_data["file"]
         self.instance.name = upload.name
         self.instance.size = upload.size
-        return super().save(commit)
+        document: Document = super().save(commit)
+        return document

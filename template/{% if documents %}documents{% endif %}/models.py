@@ -41,4 +41,4 @@ class Document(models.Model):
     @property
     def is_image(self) -> bool:
         """Shown inline (a preview) rather than downloaded, by its checked type."""
-        return content_headers(self.file.name)[1].startswith("inline")
+        return content_headers(self.file.name or "")[1].startswith("inline")

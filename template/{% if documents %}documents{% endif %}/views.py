@@ -3,10 +3,13 @@
 Auditors (the role in documents/roles.py) also list everyone's, and open none of them.
 """
 
+from typing import Any, cast
+
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.db.models import QuerySet
-from django.http import FileResponse, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
@@ -17,24 +20,25 @@ from documents.forms import DocumentForm
 from documents.models import DOCUMENT_TYPES, Document
 from media.uploads import content_headers, describe
 from security.mixins import OwnerScopedMixin, PermissionRequiredMixin
+from users.models import User
 
 
 @method_decorator(never_cache, name="dispatch")
-class DocumentListView(OwnerScopedMixin, ListView):
+class DocumentListView(OwnerScopedMixin, ListView[Document]):
     """The user's documents, and the upload form (a refused file is a form error, 400)."""
 
     model = Document
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         kwargs.setdefault("form", DocumentForm())
         kwargs["accepted_types"] = describe(DOCUMENT_TYPES)
         kwargs["max_size"] = settings.UPLOAD_MAX_SIZE
         return super().get_context_data(**kwargs)
 
-    def post(self, request, *args, **kwargs) -> HttpResponse:
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         form = DocumentForm(request.POST, request.FILES)
         if form.is_valid():
-            form.instance.owner = request.user
+            form.instance.owner = cast(User, request.user)  # OwnerScopedMixin: signed in
             form.save()
             return redirect("documents:list")
         self.object_list = self.get_queryset()
@@ -42,7 +46,7 @@ class DocumentListView(OwnerScopedMixin, ListView):
 
 
 @method_decorator(never_cache, name="dispatch")
-class DocumentDownloadView(OwnerScopedMixin, SingleObjectMixin, View):
+class DocumentDownloadView(OwnerScopedMixin, SingleObjectMixin[Document], View):
     """The owner's file: a redirect to a short-lived signed link on S3.
 
     On a development machine (files on local disk, with no URL of their own) the view
@@ -51,10 +55,10 @@ class DocumentDownloadView(OwnerScopedMixin, SingleObjectMixin, View):
 
     model = Document
 
-    def get(self, request, *args, **kwargs) -> HttpResponse:
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         document = self.get_object()
         if isinstance(document.file.storage, FileSystemStorage):
-            content_type, disposition = content_headers(document.file.name)
+            content_type, disposition = content_headers(document.file.name or "")
             response = FileResponse(document.file.open("rb"), content_type=content_type)
             response["Content-Disposition"] = disposition
             return response

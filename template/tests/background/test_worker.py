@@ -8,6 +8,7 @@ an SMTP server on 127.0.0.1, and show what becomes of the mail it was sending.
 
 import signal
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.core import mail
@@ -25,14 +26,14 @@ HEROKU_STOP_GRACE = 30  # seconds between SIGTERM and SIGKILL
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 
-def queue_mail(subject: str = "Reset your password") -> DBTaskResult:
+def queue_mail(subject: str = "Reset your password") -> DBTaskResult[Any, Any]:
     mail.send_mail(subject, "Body", None, ["ada@example.com"])
     return DBTaskResult.objects.latest("enqueued_at")
 
 
-def status(result: DBTaskResult) -> str:
+def status(result: DBTaskResult[Any, Any]) -> str:
     result.refresh_from_db()
-    return result.status
+    return str(result.status)
 
 
 def subjects(smtp_server) -> list[str]:

@@ -9,6 +9,7 @@ import os
 import runpy
 import time
 import urllib.parse
+from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives import serialization
@@ -46,7 +47,7 @@ def load_settings():
     """
     saved = os.environ.copy()
 
-    def load(**variables: str) -> dict:
+    def load(**variables: str) -> dict[str, Any]:
         for name in [name for name in os.environ if name.startswith("AWS_")]:
             del os.environ[name]
         os.environ.update(variables)
@@ -57,8 +58,8 @@ def load_settings():
     os.environ.update(saved)
 
 
-def link(options: dict) -> str:
-    return PrivateMediaStorage(**options).url("attachments/0a1b.png")
+def link(options: dict[str, Any]) -> str:
+    return str(PrivateMediaStorage(**options).url("attachments/0a1b.png"))
 
 
 def test_production_without_a_bucket_refuses_to_store_uploads(load_settings):

@@ -6,7 +6,7 @@ from security.mixins import LoginRequiredMixin
 from tests.testapp.models import Attachment
 
 
-class AttachmentForm(forms.ModelForm):
+class AttachmentForm(forms.ModelForm[Attachment]):
     class Meta:
         model = Attachment
         fields = ("file",)

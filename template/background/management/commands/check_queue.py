@@ -20,9 +20,8 @@ class Command(BaseCommand):
 
     def handle(self, *args: object, **options: object) -> None:
         now = timezone.now()
-        if stalled(now):
-            waited = longest_wait(now).total_seconds()
-            raise CommandError(f"Tasks have waited {waited:.0f} s: {HINT}")
+        if stalled(now) and (stalled_for := longest_wait(now)) is not None:
+            raise CommandError(f"Tasks have waited {stalled_for.total_seconds():.0f} s: {HINT}")
         if left := abandoned(now).count():
             raise CommandError(f"{left} task(s) left RUNNING by a dead worker: {HINT}")
         waited = longest_wait(now)

@@ -19,12 +19,14 @@ import signal
 import threading
 import time
 from types import FrameType
+from typing import Any
 
 from django.conf import settings
 from django.core.management.base import CommandError
 from django.db import DatabaseError, connection
 from django.utils.autoreload import DJANGO_AUTORELOAD_ENV, run_with_reloader
 from django_tasks_db.management.commands import db_worker
+from django_tasks_db.models import DBTaskResult
 
 from background.queue import recover_abandoned
 
@@ -68,7 +70,7 @@ class Worker(db_worker.Worker):
             finally:
                 connection.close()
 
-    def run_task(self, db_task_result: object) -> None:
+    def run_task(self, db_task_result: DBTaskResult[Any, Any]) -> None:
         if threading.current_thread() is not threading.main_thread():
             # Only under --reload (development), which runs the worker in a thread of
             # its own: signals reach the main thread only, so there is no time limit.
@@ -94,7 +96,7 @@ class Command(db_worker.Command):
         exclude_queues: str,
         reload: bool,
         batch: bool,
-        **options: object,
+        **options: Any,
     ) -> None:
         self.configure_logging(verbosity)
         queue_names = queue_name.split(",")
