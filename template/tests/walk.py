@@ -112,12 +112,12 @@ class Route:
 
     patterns: tuple[Any, ...]  # the RoutePattern/RegexPattern of each level
     namespaces: tuple[str, ...]
-    name: str | None  # "documents:download", with its namespaces
+    name: str | None  # "notes:detail", with its namespaces
     view: Callable[..., Any]
 
     @property
     def text(self) -> str:
-        """The pattern as written: "documents/<int:pk>/", prefixes included."""
+        """The pattern as written: "notes/<int:pk>/", prefixes included."""
         return "/" + "".join(str(p).removeprefix("^").removesuffix("$") for p in self.patterns)
 
     @property
