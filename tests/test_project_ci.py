@@ -22,7 +22,12 @@ PROJECT_GITHUB = ROOT / "template" / ".github"
 CI = yaml.safe_load((PROJECT_GITHUB / "workflows" / "ci.yml").read_text())
 TEMPLATE_UPDATE = yaml.safe_load((PROJECT_GITHUB / "workflows" / "template-update.yml").read_text())
 RELOCK = yaml.safe_load((ROOT / ".github" / "workflows" / "relock.yml").read_text())
-PRE_COMMIT = yaml.safe_load((ROOT / "template" / ".pre-commit-config.yaml").read_text())
+PRE_COMMIT_TEXT = (ROOT / "template" / ".pre-commit-config.yaml").read_text()
+PRE_COMMIT = yaml.safe_load(PRE_COMMIT_TEXT)
+REMOTE_HOOK_REPOS = [repo for repo in PRE_COMMIT["repos"] if repo["repo"] != "local"]
+LOCAL_HOOKS = [hook for repo in PRE_COMMIT["repos"] if repo["repo"] == "local"
+               for hook in repo["hooks"]]  # fmt: skip
+FULL_SHA = re.compile(r"[0-9a-f]{40}")
 
 
 def steps(workflow: dict[Any, Any]) -> list[dict[str, Any]]:
@@ -93,6 +98,34 @@ def test_ci_reads_the_repository_and_nothing_more():
     assert CI["permissions"] == {"contents": "read"}
 
 
+def job_running(workflow: dict[Any, Any], prefix: str) -> tuple[str, dict[str, Any]]:
+    """The job (its id and body) with the step named `prefix`."""
+    for job_id, job in workflow["jobs"].items():
+        if any(step.get("name", "").startswith(prefix) for step in job["steps"]):
+            return job_id, job
+    raise AssertionError(f"no job has a step named {prefix!r}")
+
+
+def test_template_update_runs_the_new_release_in_a_job_that_can_only_read():
+    _, update = job_running(TEMPLATE_UPDATE, "Update from the template")
+
+    assert update["permissions"] == {"contents": "read"}
+    assert "secrets." not in yaml.safe_dump(update), "no secret where the release's code runs"
+
+
+def test_template_update_holds_the_write_token_in_another_job_behind_an_environment():
+    update_id, _ = job_running(TEMPLATE_UPDATE, "Update from the template")
+    _, pull_request = job_running(TEMPLATE_UPDATE, "Open or update the pull request")
+
+    assert pull_request["needs"] == update_id
+    assert pull_request["environment"] == "template-update"
+    assert pull_request["permissions"] == {"contents": "write", "pull-requests": "write"}
+    scripts = [step["run"] for step in pull_request["steps"] if "run" in step]
+    assert scripts == ['git apply --index "${RUNNER_TEMP}/template-update/update.patch"'], (
+        "the job with the token runs nothing but `git apply` of the update's patch"
+    )
+
+
 def test_template_update_runs_weekly_and_uses_a_token_secret_when_present():
     open_pr = step_named(TEMPLATE_UPDATE, "Open or update the pull request")
 
@@ -116,6 +149,27 @@ def test_template_relock_runs_the_nox_lock_session_weekly():
     assert "nox@" in relock and "-s lock -- --upgrade" in relock
     token = step_named(RELOCK, "Open or update")["with"]["token"]
     assert token == "${{ secrets.RELOCK_TOKEN || github.token }}"  # noqa: S105
+
+
+def test_pre_commit_hook_repositories_are_pinned_by_commit_with_the_tag_in_a_comment():
+    for repo in REMOTE_HOOK_REPOS:
+        assert FULL_SHA.fullmatch(repo["rev"]), f"{repo['repo']} is pinned by {repo['rev']!r}"
+        assert frozen_tag(repo), f"{repo['repo']}: say which tag the commit is (# frozen: vX)"
+
+
+def test_local_pre_commit_hooks_run_the_tools_uv_lock_pins():
+    assert LOCAL_HOOKS, "ruff and django-upgrade run from the project's lock"
+    for hook in LOCAL_HOOKS:
+        assert hook["language"] == "system"
+        assert hook["entry"].startswith("uv run --locked "), hook["entry"]
+
+
+def frozen_tag(repo: dict[str, Any]) -> str:
+    """The tag a pinned commit is, from its `# frozen: <tag>` comment."""
+    found = re.search(
+        rf"repo: {re.escape(repo['repo'])}\n\s+rev: {repo['rev']} # frozen: (\S+)", PRE_COMMIT_TEXT
+    )
+    return found.group(1) if found else ""
 
 
 def test_pre_commit_has_the_promised_hooks():
@@ -145,41 +199,41 @@ def committed_render(renders, tmp_path_factory: pytest.TempPathFactory) -> Path:
 HOOK_PACKAGES = {
     "https://github.com/pre-commit/pre-commit-hooks": "pre-commit-hooks",
     "https://github.com/Yelp/detect-secrets": "detect-secrets",
-    "https://github.com/astral-sh/ruff-pre-commit": "ruff",
-    "https://github.com/adamchainz/django-upgrade": "django-upgrade",
 }
 HOOK_ENTRIES = {
     "detect-private-key": ["detect-private-key"],
     "check-added-large-files": ["check-added-large-files"],
     "check-merge-conflict": ["check-merge-conflict"],
     "detect-secrets": ["detect-secrets-hook"],
-    "ruff-check": ["ruff", "check", "--force-exclude"],
-    # pre-commit fails a hook that rewrites files; --check makes the formatter say so.
-    "ruff-format": ["ruff", "format", "--force-exclude", "--check"],
-    "django-upgrade": ["django-upgrade"],
 }
-PYTHON_HOOKS = {"ruff-check", "ruff-format", "django-upgrade"}
+# pre-commit fails a hook that rewrites files; --check makes the formatter say so.
+CHECK_ONLY = {"ruff-format": ["--check"]}
 HOOKS = [(repo, hook) for repo in PRE_COMMIT["repos"] for hook in repo["hooks"]]
+
+
+def hook_command(repo: dict[str, Any], hook: dict[str, Any]) -> list[str]:
+    """What pre-commit runs for a hook, before the file names."""
+    if repo["repo"] == "local":
+        return [*hook["entry"].split(), *CHECK_ONLY.get(hook["id"], []), *hook.get("args", [])]
+    assert repo["repo"] in HOOK_PACKAGES, f"map {repo['repo']} to its PyPI package here"
+    assert hook["id"] in HOOK_ENTRIES, f"map the hook {hook['id']} to its command here"
+    package = f"{HOOK_PACKAGES[repo['repo']]}=={frozen_tag(repo).removeprefix('v')}"
+    return ["uvx", "--from", package, *HOOK_ENTRIES[hook["id"]], *hook.get("args", [])]
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize(("repo", "hook"), HOOKS, ids=[hook["id"] for _, hook in HOOKS])
 def test_fresh_render_passes_its_pre_commit_hook(committed_render, repo, hook):
-    assert repo["repo"] in HOOK_PACKAGES, f"map {repo['repo']} to its PyPI package here"
-    assert hook["id"] in HOOK_ENTRIES, f"map the hook {hook['id']} to its command here"
-    package = f"{HOOK_PACKAGES[repo['repo']]}=={repo['rev'].removeprefix('v')}"
     listed = run(["git", "ls-files"], cwd=committed_render).stdout.split()
+    python_only = "python" in hook.get("types", []) + hook.get("types_or", [])
     files = [
         name
         for name in listed
-        if (hook["id"] not in PYTHON_HOOKS or name.endswith(".py"))
+        if (not python_only or name.endswith(".py"))
         and not re.search(hook.get("exclude", "^$"), name)
     ]
 
-    result = run(
-        ["uvx", "--from", package, *HOOK_ENTRIES[hook["id"]], *hook.get("args", []), *files],
-        cwd=committed_render,
-    )
+    result = run([*hook_command(repo, hook), *files], cwd=committed_render)
 
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
 

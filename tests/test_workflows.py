@@ -83,16 +83,24 @@ def test_rendered_dependabot_covers_uv_actions_and_pre_commit():
     assert ecosystems == {"uv", "github-actions", "pre-commit"}
 
 
-@pytest.mark.parametrize("workflow", WORKFLOWS, ids=WORKFLOW_IDS)
-def test_zizmor_finds_no_security_issue_in_the_workflow(workflow):
+@pytest.mark.parametrize("github_file", WORKFLOWS + DEPENDABOT, ids=WORKFLOW_IDS + DEPENDABOT_IDS)
+def test_zizmor_finds_no_security_issue(github_file):
+    """Workflows, and Dependabot configs (a cooldown of at least a week among the audits)."""
     result = run(
         [tool("zizmor"), "--offline", "--persona", "pedantic", "--min-severity", "low",
-         "--no-progress", str(workflow)],
+         "--no-progress", str(github_file)],
         cwd=ROOT,
         **OFFLINE,
     )  # fmt: skip
 
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_rendered_dependabot_waits_a_week_before_proposing_a_release():
+    config = yaml.safe_load((ROOT / "template" / ".github" / "dependabot.yml").read_text())
+
+    for update in config["updates"]:
+        assert update.get("cooldown", {}).get("default-days", 0) >= 7, update["package-ecosystem"]
 
 
 @pytest.mark.parametrize("workflow", WORKFLOWS, ids=WORKFLOW_IDS)

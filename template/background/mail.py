@@ -10,13 +10,19 @@ the mailer named by OPTIONS["deliver_with"] (SMTP in production).
 
 Sealed means encrypted and authenticated (background/sealing.py): nobody who can read
 the task table can read a queued message.
+
+`ErrorReportBackend` carries Django's error reports to ADMINS (LOGGING's mail_admins
+handler): through the queue like every message, and straight to SMTP when the queue
+cannot take them, which is when the error is the database itself.
 """
 
 import logging
+import threading
+import time
 from collections.abc import Sequence
 
 from django.conf import settings
-from django.core.mail import EmailMessage, InvalidMailer
+from django.core.mail import EmailMessage, InvalidMailer, mailers
 from django.core.mail.backends.base import BaseEmailBackend
 
 from background.sealing import seal
@@ -60,3 +66,65 @@ class QueuedEmailBackend(BaseEmailBackend):
         if queued:
             stalled()  # logs an error when no worker is taking tasks
         return queued
+
+
+class ErrorReportBackend(BaseEmailBackend):
+    """Error reports to ADMINS: queued, or sent at once when the queue is down.
+
+    The queue lives in the database, and the error being reported may be that the
+    database is unreachable: then nothing can be queued. Such a report goes straight
+    to OPTIONS["fallback"] (SMTP), at most one every OPTIONS["fallback_interval"]
+    seconds per process, so an outage that fails every request sends a handful of
+    reports, not one per request, and requests do not queue up behind the mail
+    server. A report never raises: the request it describes has already failed.
+    """
+
+    _last_direct = -float("inf")  # time.monotonic() of this process's last direct report
+    _lock = threading.Lock()
+
+    def __init__(
+        self,
+        *,
+        queue_with: str = "default",
+        fallback: str = "direct",
+        fallback_interval: float = 60,
+        fail_silently: bool = False,
+        **kwargs: object,
+    ) -> None:
+        super().__init__(**kwargs)
+        for name in (queue_with, fallback):
+            if name not in getattr(settings, "MAILERS", {}) or name == self.alias:
+                raise InvalidMailer(
+                    f"OPTIONS['queue_with'] and OPTIONS['fallback'] must name other entries "
+                    f"of MAILERS (got {name!r}).",
+                    alias=self.alias,
+                )
+        self.queue_with = queue_with
+        self.fallback = fallback
+        self.fallback_interval = fallback_interval
+
+    def send_messages(self, email_messages: Sequence[EmailMessage]) -> int:
+        try:
+            return mailers[self.queue_with].send_messages(email_messages)
+        except Exception as error:  # the database (and so the queue) is down, most likely
+            reason = type(error).__name__
+        if not self._direct_report_due():
+            logger.error("event=error_report_dropped reason=%s", reason)
+            return 0
+        try:
+            sent = mailers[self.fallback].send_messages(email_messages)
+        except Exception as error:
+            logger.error(
+                "event=error_report_dropped reason=%s direct=%s", reason, type(error).__name__
+            )
+            return 0
+        logger.warning("event=error_report_sent_directly reason=%s", reason)
+        return sent
+
+    def _direct_report_due(self) -> bool:
+        with self._lock:
+            now = time.monotonic()
+            if now - ErrorReportBackend._last_direct < self.fallback_interval:
+                return False
+            ErrorReportBackend._last_direct = now
+            return True

@@ -6,8 +6,11 @@ media bucket's checks live with the media app (media/s3.py).
 """
 
 import re
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
+
+from config.hosts import HEROKU_APP_NAME_PATTERN
 
 ENVIRONMENTS = ("production", "development")
 
@@ -22,6 +25,13 @@ RESERVED_ADMIN_URL_PATHS = frozenset({"admin", "accounts", "static", "media", "w
 
 # PostgreSQL sslmode values that still allow a plaintext connection.
 PLAINTEXT_SSLMODES = frozenset({"disable", "allow", "prefer"})
+
+# EMAIL_URL schemes (django-environ) that encrypt the connection: STARTTLS on the
+# submission port, or TLS from the first byte. Django's SMTP backend verifies the
+# server's certificate and fails rather than send in clear when STARTTLS is refused.
+TLS_MAIL_SCHEMES = frozenset({"smtp+tls", "smtps", "smtp+ssl"})
+# Plain smtp:// may only reach this machine (a local relay, a test server).
+LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 
 
 def require_known_environment(value: str) -> str:
@@ -95,3 +105,33 @@ def require_tls_database(database: dict, *, enforce: bool = True) -> dict:
             "Remove the sslmode parameter or use sslmode=require."
         )
     return {**database, "OPTIONS": options}
+
+
+def require_tls_mail(name: str, url: str) -> str:
+    """Return an SMTP URL whose connection is encrypted, or reaches this machine only.
+
+    Mail carries password-reset links: over plain SMTP anyone on the path can read and
+    use them. The message names the scheme and host, never the URL (it holds a password).
+    """
+    parts = urlsplit(url)
+    if parts.scheme in TLS_MAIL_SCHEMES:
+        return url
+    if parts.scheme == "smtp" and (parts.hostname or "") in LOOPBACK_HOSTS:
+        return url
+    raise ImproperlyConfigured(
+        f"{name} sends mail with {parts.scheme or 'no scheme'}:// to "
+        f"{parts.hostname or 'no host'}; production requires TLS: use "
+        "smtp+tls://user:password@smtp.example.com:587 (STARTTLS) or "
+        "smtps://user:password@smtp.example.com:465. Plain smtp:// is accepted only to "
+        "this machine (localhost, 127.0.0.1, ::1)."
+    )
+
+
+def require_heroku_app_name(name: str, value: str) -> str:
+    """Return a Heroku app name (or none); anything else cannot be this app's name."""
+    if value and not HEROKU_APP_NAME_PATTERN.fullmatch(value):
+        raise ImproperlyConfigured(
+            f"{name} is {value!r}; it must be this app's name on Heroku (3 to 30 lowercase "
+            "letters, digits and dashes, starting with a letter), as `heroku apps:info` shows it."
+        )
+    return value

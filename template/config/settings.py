@@ -19,11 +19,14 @@ from django.utils.csp import CSP
 from config import project
 from config.guards import (
     require_admin_url_path,
+    require_heroku_app_name,
     require_host_names,
     require_known_environment,
     require_strong_secret,
     require_tls_database,
+    require_tls_mail,
 )
+from config.hosts import HerokuAppHost
 from media.s3 import bucket_from_env
 
 # --- Environment and paths -------------------------------------------------------
@@ -75,16 +78,27 @@ SECRET_KEY_FALLBACKS = [
 
 # Only these Host headers are served: stops host-header poisoning of absolute URLs
 # such as password-reset links. security.W020
-ALLOWED_HOSTS = env.list(
+ALLOWED_HOSTS = require_host_names(
     "DJANGO_ALLOWED_HOSTS",
-    default=["localhost", "127.0.0.1", "[::1]"] if DEVELOPMENT else [project.PRODUCTION_DOMAIN],
+    env.list(
+        "DJANGO_ALLOWED_HOSTS",
+        default=["localhost", "127.0.0.1", "[::1]"] if DEVELOPMENT else [project.PRODUCTION_DOMAIN],
+    ),
 )
 # Heroku's dyno metadata (heroku labs:enable runtime-dyno-metadata) names the app's own
-# *.herokuapp.com host, so review apps and Heroku Button deploys answer there too.
+# *.herokuapp.com host exactly: the app answers there too.
 HEROKU_APP_DEFAULT_DOMAIN_NAME = env.str("HEROKU_APP_DEFAULT_DOMAIN_NAME", default="")
+# Without it, a review app or a Heroku Button deploy still knows its name (app.json
+# requires HEROKU_APP_NAME; Heroku fills it in for review apps): the app then answers on
+# that app's default domain, <name>-<12 hex digits>.herokuapp.com, from its first
+# request, and on no other herokuapp.com host (config/hosts.py).
+HEROKU_APP_NAME = require_heroku_app_name("HEROKU_APP_NAME", env.str("HEROKU_APP_NAME", default=""))
 if HEROKU_APP_DEFAULT_DOMAIN_NAME:
-    ALLOWED_HOSTS.append(HEROKU_APP_DEFAULT_DOMAIN_NAME)
-require_host_names("DJANGO_ALLOWED_HOSTS", ALLOWED_HOSTS)
+    ALLOWED_HOSTS += require_host_names(
+        "HEROKU_APP_DEFAULT_DOMAIN_NAME", [HEROKU_APP_DEFAULT_DOMAIN_NAME]
+    )
+elif HEROKU_APP_NAME:
+    ALLOWED_HOSTS.append(HerokuAppHost(HEROKU_APP_NAME))
 
 # Origins (scheme and host) whose unsafe requests pass CSRF checks: the site itself.
 CSRF_TRUSTED_ORIGINS = env.list(
@@ -294,6 +308,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Above WhiteNoise, so static files carry these headers too.
     "security.middleware.CrossOriginResourcePolicyMiddleware",
+    "security.middleware.CrossOriginEmbedderPolicyMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -358,13 +373,23 @@ DATABASES = {
     )
 }
 
-# One cache shared by every worker and dyno, in the database (its table is created by
-# a migration), so nothing depends on one process's memory.
+# Caches shared by every worker and dyno, in the database (their tables are created by
+# migrations), so nothing depends on one process's memory.
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "django_cache",
-    }
+    },
+    # Rate-limit counters (the CSP report endpoint, the API's throttles, allauth's
+    # limits: security/cache.py) in a table of their own that never culls a live
+    # entry. Django's culls a third of its entries past 300, and a culled counter
+    # starts again from zero: a flood would reset the limits that hold it back.
+    "ratelimit": {
+        "BACKEND": "security.cache.CounterCache",
+        "LOCATION": "ratelimit_cache",
+        # Past this many rows, each write first deletes the expired ones.
+        "OPTIONS": {"MAX_ENTRIES": 10_000},
+    },
 }
 
 # --- Static and media storage ----------------------------------------------------
@@ -451,8 +476,9 @@ BACKGROUND_QUEUE_MAX_AGE = 300
 
 # Every sender (Django's password reset, any library, send_mail()) uses the default
 # mailer, which queues the message for the worker (background/mail.py); the worker
-# sends it through "direct". Error reports to ADMINS may use "direct" themselves: they
-# matter most when the database, and so the queue, is down.
+# sends it through "direct". Error reports to ADMINS use "errors": queued too, but sent
+# through "direct" at once when the queue cannot take them, because they matter most
+# when the database, and so the queue, is down (at most one a minute per process).
 if DEVELOPMENT:
     # Printed to the terminal; the deploy check refuses this in production. background.E002
     _direct_mailer = {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
@@ -464,7 +490,9 @@ else:
             "EMAIL_URL is not set. Set it to your SMTP provider, for example "
             "smtp+tls://user:password@smtp.example.com:587, as a config var."
         )
-    _smtp = env.email_url("EMAIL_URL")
+    # ... over TLS (smtp+tls:// or smtps://): reset links never cross the network in
+    # clear. Plain smtp:// only to this machine (a local relay, a test server).
+    _smtp = env.email_url_config(require_tls_mail("EMAIL_URL", env.str("EMAIL_URL")))
     _direct_mailer = {
         "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
         "OPTIONS": {
@@ -483,20 +511,29 @@ MAILERS = {
         "OPTIONS": {"deliver_with": "direct"},
     },
     "direct": _direct_mailer,
+    "errors": {
+        "BACKEND": "background.mail.ErrorReportBackend",
+        "OPTIONS": {"queue_with": "default", "fallback": "direct", "fallback_interval": 60},
+    },
 }
 
 DEFAULT_FROM_EMAIL = env.str(
     "DJANGO_DEFAULT_FROM_EMAIL", default=f"noreply@{project.PRODUCTION_DOMAIN}"
 )
 SERVER_EMAIL = env.str("DJANGO_SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
-# Who receives error reports by email (comma-separated addresses).
+# Who receives error reports (a traceback and the request, secrets cleansed) for every
+# unhandled exception, by email through MAILERS["errors"]: comma-separated addresses;
+# none, no reports. The log has every error either way.
 ADMINS = env.list("DJANGO_ADMINS", default=[])
 
 # --- Logging ---------------------------------------------------------------------
 
 # Everything goes to standard output, where Heroku's log router collects it. The
 # django.security logger (disallowed hosts, suspicious operations, CSRF failures) is
-# always on, so attacks leave a trace. Log lines never include settings or secrets.
+# always on, so attacks leave a trace, and never mails anyone: a scanner's forged Host
+# headers would flood the admins. Log lines never include settings or secrets.
+# Errors of Django's own loggers (a 500 above all) are also mailed to ADMINS
+# (mail_admins, through MAILERS["errors"]), unless DEBUG shows them on the page.
 # The "security" logger writes one logfmt line per login, failure, lockout, logout,
 # password change or reset, second-factor failure and denied permission, with user
 # id, client IP and Heroku request id (security/log.py).
@@ -506,12 +543,21 @@ LOGGING = {
     "formatters": {
         "plain": {"format": "{levelname} {name} {message}", "style": "{"},
     },
+    "filters": {
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+    },
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["require_debug_false"],
+            "using": "errors",
+        },
     },
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
     "loggers": {
-        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django": {"handlers": ["console", "mail_admins"], "level": "INFO", "propagate": False},
         "django.security": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "security": {"handlers": ["console"], "level": "INFO", "propagate": False},
         # django-axes warns once per failure and lockout, which the security logger
@@ -543,6 +589,11 @@ TRUSTED_PROXY_COUNT = 1
 # setting for it): other sites cannot embed our responses, which stops cross-origin
 # reads such as Spectre-style leaks of authenticated pages.
 CROSS_ORIGIN_RESOURCE_POLICY = "same-origin"
+# Cross-Origin-Embedder-Policy on every response (security/middleware.py): our pages
+# load other origins' resources only without credentials, so an embedded resource can
+# never act with a visitor's cookies elsewhere; with COOP the page is cross-origin
+# isolated. `credentialless` keeps the bucket's signed image links working.
+CROSS_ORIGIN_EMBEDDER_POLICY = "credentialless"
 
 # The admin sits at a path chosen per project; /admin/ is a 404 for scanners.
 ADMIN_URL_PATH = require_admin_url_path(
@@ -565,6 +616,11 @@ PUBLIC_LIBRARY_VIEWS = {
 # first of FILE_UPLOAD_HANDLERS stops buffering one byte past it: one request cannot
 # fill a dyno's memory, its disk or the bucket.
 UPLOAD_MAX_SIZE = 10 * 1024 * 1024
+# PDFs with JavaScript or actions a viewer runs by itself (opening a site, launching a
+# program, submitting a form: /JS, /OpenAction, /AA, /Launch...) are refused: they
+# attack whoever opens them (media/pdf.py). True accepts them, for sites whose users
+# exchange scripted forms on purpose.
+UPLOAD_ALLOW_ACTIVE_PDF = False
 
 # --- Optional parts ---------------------------------------------------------------
 

@@ -17,7 +17,14 @@
 - its extension names an allowed type and its content is that type: Pillow opens and
   verifies images, and puremagic recognises other types by their magic bytes;
 - it holds no HTML or script markup anywhere: a polyglot (a valid image that is also a
-  web page) is refused.
+  web page) is refused;
+- a PDF carries no JavaScript and no action a viewer runs by itself (media.pdf), unless
+  the project sets UPLOAD_ALLOW_ACTIVE_PDF.
+
+An accepted image is then re-encoded from its pixels (`reencode_image`): EXIF (GPS
+position, camera serial numbers, dates), XMP, comments and PNG text chunks are gone,
+and the orientation a camera recorded is applied to the pixels before its tag goes.
+The validator writes the clean image over the upload, so only it is ever stored.
 
 SVG and HTML run scripts when a browser opens them, so they are refused unless a field
 opts in with `allow_markup=True`; they are then served as attachments.
@@ -45,6 +52,8 @@ from django.core.files.uploadhandler import FileUploadHandler
 from django.template.defaultfilters import filesizeformat
 from django.utils.deconstruct import deconstructible
 from django.utils.http import content_disposition_header
+
+from media.pdf import UnreadablePDF, active_content
 
 logger = logging.getLogger(__name__)
 
@@ -204,7 +213,89 @@ def check_upload(
             "The file contains HTML or script markup, which a browser could run.",
             code="markup_inside",
         )
+    if file_type.mime == "application/pdf" and not settings.UPLOAD_ALLOW_ACTIVE_PDF:
+        check_pdf(data)
     return file_type
+
+
+def check_pdf(data: bytes) -> None:
+    """Refuse a PDF that carries scripts or actions a viewer runs by itself (media.pdf)."""
+    try:
+        found = active_content(data)
+    except UnreadablePDF as unreadable:
+        raise ValidationError(
+            "The PDF packs its contents in a way that cannot be checked for scripts.",
+            code="pdf_unreadable",
+        ) from unreadable
+    if found:
+        raise ValidationError(
+            "The PDF contains JavaScript or actions that run by themselves "
+            "(%(found)s); save it again without them, for example by printing it to PDF.",
+            code="pdf_active_content",
+            params={"found": ", ".join(f"/{name}" for name in found)},
+        )
+
+
+# Options for re-encoding each format: lossless formats stay lossless.
+REENCODE_OPTIONS: dict[str, dict[str, object]] = {
+    "JPEG": {"quality": 90},
+    "PNG": {},
+    "GIF": {},
+    "WEBP": {"quality": 90},
+}
+# Per-frame details worth keeping; everything else in an image's info is metadata.
+KEPT_INFO = ("transparency", "duration", "loop", "background", "disposal")
+
+
+def reencode_image(data: bytes, image_format: str) -> bytes:
+    """The image drawn again from its pixels, with no metadata but its colour profile.
+
+    EXIF orientation is applied first, so the image looks as it did. Animated GIF and
+    WebP images keep every frame and their timing. Raises ValidationError when all
+    frames together have more pixels than Pillow's MAX_IMAGE_PIXELS.
+    """
+    from PIL import Image, ImageOps, ImageSequence
+
+    with Image.open(io.BytesIO(data)) as image:
+        frames = getattr(image, "n_frames", 1)
+        if frames * image.width * image.height > (Image.MAX_IMAGE_PIXELS or float("inf")):
+            raise ValidationError("The image has too many pixels.", code="too_many_pixels")
+        icc_profile = image.info.get("icc_profile")
+        if frames == 1:
+            pictures = [ImageOps.exif_transpose(image)]
+        else:
+            pictures = [frame.copy() for frame in ImageSequence.Iterator(image)]
+        for picture in pictures:
+            picture.info = {key: picture.info[key] for key in KEPT_INFO if key in picture.info}
+        options: dict[str, object] = {**REENCODE_OPTIONS[image_format]}
+        if icc_profile:
+            options["icc_profile"] = icc_profile
+        if "transparency" in pictures[0].info:
+            options["transparency"] = pictures[0].info["transparency"]
+        if frames > 1:
+            options.update(
+                save_all=True,
+                append_images=pictures[1:],
+                duration=[picture.info.get("duration", 100) for picture in pictures],
+                loop=image.info.get("loop", 0),
+            )
+        output = io.BytesIO()
+        pictures[0].save(output, image_format, **options)
+    return output.getvalue()
+
+
+def replace_content(file, data: bytes) -> None:
+    """Write `data` over an upload not yet stored, so the storage saves `data` instead.
+
+    The upload's own file object is rewritten (a temporary file stays the same file),
+    whatever wraps it: a model field's FieldFile or the upload itself.
+    """
+    upload = file.file if hasattr(file, "_committed") else file
+    upload.seek(0)
+    upload.truncate()
+    upload.write(data)
+    upload.seek(0)
+    upload.size = len(data)
 
 
 @deconstructible
@@ -242,7 +333,10 @@ class UploadValidator:
             raise ValidationError(
                 "Uploads are not available on this site at the moment.", code="no_storage"
             )
-        check_upload(file, self.allowed_types, self.max_size)
+        file_type = check_upload(file, self.allowed_types, self.max_size)
+        if file_type.image_format:
+            file.seek(0)
+            replace_content(file, reencode_image(file.read(), file_type.image_format))
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, UploadValidator) and (

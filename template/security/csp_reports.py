@@ -1,29 +1,41 @@
 """The endpoint browsers post Content-Security-Policy violation reports to.
 
 Anyone can post here, so it trusts nothing: bodies are capped, the rate is limited
-through the shared cache, fields are trimmed and stripped of control characters before
-they reach the log, and garbage gets a 400, never a 500.
+per client and site-wide, fields are trimmed, and each report is one security-log
+line whose values are escaped as every security event's are (security.log), so a
+report cannot break the line or forge a key. Garbage gets a 400, never a 500.
+
+The limits are counted in fixed one-minute windows in the rate-limit counters' cache
+(security.cache), per client first (security.client_ip): a client past its own limit
+is refused without touching the site-wide budget. The site-wide budget is split: a
+client's first NEW_CLIENT_REPORTS reports in a window draw on a share of it that the
+rest of its reports cannot touch, so a few busy (or hostile) addresses use up only
+their own part and a page that breaks for someone new is still heard.
 """
 
 import json
 import logging
-import re
 
 from django.contrib.auth.decorators import login_not_required
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from security.cache import counters
 from security.client_ip import client_ip
-
-logger = logging.getLogger("security.csp")
+from security.log import security_event
 
 MAX_REPORT_BYTES = 8 * 1024
-# Reports accepted per minute from one client (security.client_ip), and from everyone
-# together: a flood from one broken page, or from many addresses, cannot fill the log.
+WINDOW_SECONDS = 60
+# Reports accepted per minute from one client, and from everyone together: a flood
+# from one broken page, or from many addresses, cannot fill the log.
 MAX_REPORTS_PER_CLIENT_PER_MINUTE = 20
 MAX_REPORTS_PER_MINUTE = 200
+# Each client's first reports in a window count against a share of the site-wide
+# budget of their own: exhausting it takes NEW_CLIENT_SHARE / NEW_CLIENT_REPORTS (50)
+# different addresses a minute, not the ten that fill the rest.
+NEW_CLIENT_REPORTS = 2
+NEW_CLIENT_SHARE = 100
 LOGGED_FIELDS = ("document-uri", "violated-directive", "effective-directive", "blocked-uri",
                  "source-file", "line-number", "disposition")  # fmt: skip
 FIELD_ALIASES = {  # the Reporting API (report-to) spells fields in camelCase
@@ -33,7 +45,6 @@ FIELD_ALIASES = {  # the Reporting API (report-to) spells fields in camelCase
     "sourceFile": "source-file",
     "lineNumber": "line-number",
 }
-UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f]")
 
 
 @login_not_required
@@ -55,25 +66,26 @@ def csp_report(request: HttpRequest) -> HttpResponse:
     except ValueError:
         return HttpResponse(status=400)
     for report in reports:
-        logger.warning("csp_violation %s", " ".join(f"{k}={v}" for k, v in report.items()))
+        security_event("csp_violation", request, level=logging.WARNING, **report)
     return HttpResponse(status=204)
 
 
 def within_rate_limit(request: HttpRequest) -> bool:
-    """Count this report in fixed one-minute windows in the shared cache."""
-    limits = {
-        f"csp-report-count:{client_ip(request)}": MAX_REPORTS_PER_CLIENT_PER_MINUTE,
-        "csp-report-count": MAX_REPORTS_PER_MINUTE,
-    }
-    return all(_count(key) <= limit for key, limit in limits.items())
+    """Count this report against its client's limit, then against its share of the site's."""
+    sent = _count(f"csp-report-count:{client_ip(request)}")
+    if sent > MAX_REPORTS_PER_CLIENT_PER_MINUTE:
+        return False
+    if sent <= NEW_CLIENT_REPORTS:
+        return _count("csp-report-count:new-clients") <= NEW_CLIENT_SHARE
+    return _count("csp-report-count:repeats") <= MAX_REPORTS_PER_MINUTE - NEW_CLIENT_SHARE
 
 
 def _count(key: str) -> int:
-    cache.add(key, 0, timeout=60)
+    counters.add(key, 0, timeout=WINDOW_SECONDS)
     try:
-        return cache.incr(key)
+        return counters.incr(key)
     except ValueError:  # the window expired between add and incr: a new one starts
-        cache.set(key, 1, timeout=60)
+        counters.set(key, 1, timeout=WINDOW_SECONDS)
         return 1
 
 
@@ -95,7 +107,6 @@ def parse_reports(body: bytes) -> list[dict[str, str]]:
 
 
 def clean(report: dict) -> dict[str, str]:
+    """The fields worth logging, by their report-uri names; security_event escapes them."""
     fields = {FIELD_ALIASES.get(key, key): value for key, value in report.items()}
-    return {
-        key: UNPRINTABLE.sub("?", str(fields[key]))[:200] for key in LOGGED_FIELDS if key in fields
-    }
+    return {key: str(fields[key]) for key in LOGGED_FIELDS if key in fields}

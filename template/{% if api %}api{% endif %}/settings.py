@@ -35,8 +35,9 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.JSONParser",
         "rest_framework.parsers.MultiPartParser",
     ],
-    # Rate limits per client IP (security.client_ip) and per user, counted in the shared
-    # database cache: stops scraping, guessing and upload floods.
+    # Rate limits per client IP (security.client_ip) and per user, counted in the
+    # rate-limit counters' cache (security.cache; never culled early): stops scraping,
+    # guessing and upload floods.
     "DEFAULT_THROTTLE_CLASSES": [
         "api.throttling.AnonThrottle",
         "api.throttling.UserThrottle",

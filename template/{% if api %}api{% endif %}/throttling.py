@@ -2,15 +2,20 @@
 
 DRF's own get_ident() trusts X-Forwarded-For only as NUM_PROXIES says; these use the
 one helper (security.client_ip) instead, so a forged header buys no fresh allowance.
-Counts live in the default cache, the database: every dyno and worker shares them.
+Counts live in the rate-limit counters' cache (security.cache, in the database):
+every dyno and worker shares them, and a flood of other entries never culls them.
 """
 
 from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle, UserRateThrottle
 
+from security.cache import counters
 from security.client_ip import client_ip
 
 
 class ClientIPMixin:
+    # DRF keeps counts in the default cache, which culls live entries under load.
+    cache = counters
+
     def get_ident(self, request) -> str:
         return client_ip(request) or "unknown"
 

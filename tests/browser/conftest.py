@@ -10,12 +10,15 @@ from tests.support.renders import Renders
 
 
 @pytest.fixture(scope="package")
-def site(renders: Renders, tmp_path_factory: pytest.TempPathFactory) -> Iterator[BrowserSite]:
-    """The default render in production mode, behind the router.
+def site(
+    renders: Renders, s3_server: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[BrowserSite]:
+    """The default render in production mode, behind the router, with a media bucket.
 
-    Yields the router, the admin's path and the admin's TOTP secret.
+    Yields the router, the admin's path, the admin's TOTP secret and a signed-in session.
     """
-    with serving_for_browser(renders.path("default"), tmp_path_factory.mktemp("browser")) as site:
+    workdir = tmp_path_factory.mktemp("browser")
+    with serving_for_browser(renders.path("default"), workdir, s3_server) as site:
         yield site
 
 

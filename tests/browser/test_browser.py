@@ -10,6 +10,7 @@ import hashlib
 import hmac
 import struct
 import time
+import zlib
 
 import pytest
 
@@ -17,6 +18,26 @@ from tests.support.browser import ADMIN_EMAIL, ADMIN_PASSWORD
 from tests.support.heroku import Router
 
 pytestmark = pytest.mark.slow
+
+
+def png(width: int = 12, height: int = 12) -> bytes:
+    """A plain blue RGB image, written chunk by chunk."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        checksum = zlib.crc32(kind + data) & 0xFFFFFFFF
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", checksum)
+
+    rows = b"".join(b"\x00" + b"\x1e\x78\xc8" * width for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
+
+
+PNG = png()
 
 
 def totp(secret: str, step: int = 30, digits: int = 6) -> str:
@@ -72,8 +93,7 @@ class Visitor:
 
 @pytest.fixture
 def visitor(browser, site):
-    router, _, _ = site
-    visitor = Visitor(browser, router)
+    visitor = Visitor(browser, site.router)
     yield visitor
     visitor.context.close()
 
@@ -117,20 +137,18 @@ def test_site_login_and_logout_work_in_the_browser(visitor):
 
 
 def test_admin_login_page_loads_without_csp_violation(visitor, site):
-    _, admin_path, _ = site
-
-    visitor.visit(f"/{admin_path}/login/")
+    visitor.visit(f"/{site.admin_path}/login/")
 
     assert visitor.page.locator("input[name=username]").is_visible()
 
 
 def test_admin_login_index_and_change_form_work_in_the_browser(visitor, site):
-    _, admin_path, totp_secret = site
+    admin_path = site.admin_path
     visitor.visit(f"/{admin_path}/login/")
 
     visitor.page.fill("input[name=username]", ADMIN_EMAIL)
     visitor.page.fill("input[name=password]", ADMIN_PASSWORD)
-    visitor.page.fill("input[name=otp_token]", totp(totp_secret))
+    visitor.page.fill("input[name=otp_token]", totp(site.totp_secret))
     with visitor.page.expect_navigation():
         visitor.page.click("input[type=submit], button[type=submit]")
     visitor.check()
@@ -146,3 +164,25 @@ def test_admin_login_index_and_change_form_work_in_the_browser(visitor, site):
     visitor.check()
     assert "/change/" in visitor.page.url
     assert visitor.page.input_value("input[name=email]") == ADMIN_EMAIL
+
+
+def test_an_uploaded_image_displays_from_the_bucket_under_coep(visitor, site):
+    """COEP `credentialless` on the page; the preview's signed link on the bucket's origin
+    (moto on 127.0.0.1) has no Cross-Origin-Resource-Policy, as S3 sends none."""
+    visitor.context.add_cookies(
+        [{"name": "__Host-sessionid", "value": site.admin_session, "url": visitor.router.url()}]
+    )
+    visitor.visit("/documents/")
+    assert visitor.page.evaluate("crossOriginIsolated"), "COOP and COEP isolate the page"
+
+    picture = {"name": "photo.png", "mimeType": "image/png", "buffer": PNG}
+    visitor.page.set_input_files("input[type=file]", files=[picture])
+    with visitor.page.expect_navigation():
+        visitor.page.click("main button[type=submit]")
+    visitor.check()
+
+    preview = visitor.page.locator("img.preview").first
+    preview.wait_for()
+    visitor.page.wait_for_function("document.querySelector('img.preview').complete")
+    assert preview.evaluate("image => image.naturalWidth") == 12, "the image must display"
+    visitor.check()

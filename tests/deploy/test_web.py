@@ -57,6 +57,7 @@ def test_https_home_page_is_served(home_page):
         ("Referrer-Policy", "same-origin"),
         ("Cross-Origin-Opener-Policy", "same-origin"),
         ("Cross-Origin-Resource-Policy", "same-origin"),
+        ("Cross-Origin-Embedder-Policy", "credentialless"),
     ],
 )
 def test_https_page_carries_security_header(home_page, header, value):

@@ -1,8 +1,9 @@
 """The default render in production mode behind the router, set up for a browser.
 
 `serving_for_browser` builds a slug of a render, migrates a SQLite database, creates
-an admin enrolled in TOTP, and serves the Procfile's web process behind the router;
-`launched_chromium` starts Debian's headless Chromium through Playwright.
+an admin enrolled in TOTP, creates the media bucket on the S3 API server it is given,
+and serves the Procfile's web process behind the router; `launched_chromium` starts
+Debian's headless Chromium through Playwright.
 """
 
 import contextlib
@@ -34,15 +35,30 @@ ADMIN_EMAIL = "admin@example.com"
 ADMIN_PASSWORD = secrets.token_urlsafe(16)
 
 
+MEDIA_BUCKET = "parapet-browser-media"
+# Signs the admin in without the login form, as Django's test client does: the session
+# cookie's value, printed.
+SESSION_FOR_ADMIN = f"""
+from django.conf import settings
+from django.test import Client
+from users.models import User
+client = Client()
+client.force_login(User.objects.get(email={ADMIN_EMAIL!r}))
+print(client.cookies[settings.SESSION_COOKIE_NAME].value)
+"""
+
+
 class BrowserSite(NamedTuple):
     router: Router
     admin_path: str
     totp_secret: str
+    admin_session: str  # the value of a session cookie signed in as ADMIN_EMAIL
 
 
 @contextlib.contextmanager
-def serving_for_browser(render: Path, workdir: Path) -> Iterator[BrowserSite]:
-    """The render's slug behind the router, with an admin (ADMIN_EMAIL) enrolled in TOTP."""
+def serving_for_browser(render: Path, workdir: Path, s3_endpoint: str) -> Iterator[BrowserSite]:
+    """The render's slug behind the router, with an admin (ADMIN_EMAIL) enrolled in TOTP
+    and a media bucket on the S3 API server at `s3_endpoint`."""
     project = build_slug(render, workdir / "slug")
     env = slug_env(
         project,
@@ -52,9 +68,20 @@ def serving_for_browser(render: Path, workdir: Path) -> Iterator[BrowserSite]:
             WEB_CONCURRENCY="2",
             DJANGO_SUPERUSER_EMAIL=ADMIN_EMAIL,
             DJANGO_SUPERUSER_PASSWORD=ADMIN_PASSWORD,
+            AWS_STORAGE_BUCKET_NAME=MEDIA_BUCKET,
+            AWS_S3_ENDPOINT_URL=s3_endpoint,
+            AWS_S3_REGION_NAME="us-east-1",
+            AWS_ACCESS_KEY_ID="browser-test",
+            AWS_SECRET_ACCESS_KEY=secrets.token_hex(20),
         ),
     )
     python = str(project / ".venv" / "bin" / "python")
+    create_bucket = (
+        "import os, boto3; boto3.client('s3', endpoint_url=os.environ['AWS_S3_ENDPOINT_URL'],"
+        " region_name='us-east-1').create_bucket(Bucket=os.environ['AWS_STORAGE_BUCKET_NAME'])"
+    )
+    result = run([python, "-c", create_bucket], cwd=project, **env)
+    assert result.returncode == 0, result.stderr
     for command in (["collectstatic", "--noinput"], ["migrate", "--noinput"],
                     ["createsuperuser", "--noinput"], ["enrol_totp", ADMIN_EMAIL]):  # fmt: skip
         result = run([python, "manage.py", *command], cwd=project, **env)
@@ -67,12 +94,15 @@ def serving_for_browser(render: Path, workdir: Path) -> Iterator[BrowserSite]:
          "from django.conf import settings; print(settings.ADMIN_URL_PATH)"],
         cwd=project, **env,
     ).stdout.strip()  # fmt: skip
+    session = run([python, "manage.py", "shell", "--verbosity=0", "-c", SESSION_FOR_ADMIN],
+                  cwd=project, **env)  # fmt: skip
+    assert session.returncode == 0, session.stderr
     web_port = free_port()
     with (
         running_web(project, web_port, env),
         running_router(workdir / "router", web_port, free_port(), free_port()) as router,
     ):
-        yield BrowserSite(router, admin_path, enrolled.group(1))
+        yield BrowserSite(router, admin_path, enrolled.group(1), session.stdout.strip())
 
 
 @contextlib.contextmanager

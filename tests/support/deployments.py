@@ -37,17 +37,27 @@ from tests.support.renders import Renders, run
 # The simulated app is served at localhost: the only name that reaches 127.0.0.1.
 HOST = "localhost"
 WEB_CONCURRENCY = 2
-# Values a deployer types in for app.json's required config vars without a default.
-REQUIRED_CONFIG_VALUES = {"EMAIL_URL": EMAIL_URL}
+# The simulated app's name on Heroku, and the default domain Heroku gives such an app.
+APP_NAME = "parapet-deploy"
+APP_DEFAULT_DOMAIN = f"{APP_NAME}-5fc113ad890b.herokuapp.com"
+# Values for app.json's required config vars without a default: what a deployer types
+# into a Heroku Button's form, or Heroku fills in for a review app (HEROKU_APP_NAME).
+REQUIRED_CONFIG_VALUES = {"EMAIL_URL": EMAIL_URL, "HEROKU_APP_NAME": APP_NAME}
 # The media bucket of the deployment with S3 (on moto's server).
 MEDIA_BUCKET = "parapet-deploy-media"
 
 
 def app_json_config_vars(render: Path) -> dict[str, str]:
-    """Config vars as a Heroku Button deploy sets them from the render's app.json.
+    """Config vars as a Heroku Button deploy sets them from the render's app.json, with
+    DJANGO_ALLOWED_HOSTS naming the host the tests use."""
+    return {**button_config_vars(render), "DJANGO_ALLOWED_HOSTS": HOST}
+
+
+def button_config_vars(render: Path) -> dict[str, str]:
+    """Config vars exactly as a Heroku Button deploy sets them from the render's app.json.
 
     Generated secrets are new random values, declared values are kept, required ones
-    get the deployer's value; DJANGO_ALLOWED_HOSTS names the host the tests use.
+    get the deployer's value (REQUIRED_CONFIG_VALUES).
     """
     config_vars = {}
     for name, spec in json.loads((render / "app.json").read_text())["env"].items():
@@ -59,7 +69,7 @@ def app_json_config_vars(render: Path) -> dict[str, str]:
             if name not in REQUIRED_CONFIG_VALUES:
                 pytest.fail(f"app.json requires {name}: add a value to REQUIRED_CONFIG_VALUES")
             config_vars[name] = REQUIRED_CONFIG_VALUES[name]
-    return {**config_vars, "DJANGO_ALLOWED_HOSTS": HOST}
+    return config_vars
 
 
 def database_name(*parts: str) -> str:
@@ -89,9 +99,11 @@ class Deployment:
     config_vars: dict[str, str]
     database_url: str
 
-    def dyno_env(self) -> dict[str, str]:
-        """The web dyno's environment: config vars, the add-on's DATABASE_URL, Heroku's vars."""
-        return slug_env(self.slug, **self.config_vars, DATABASE_URL=self.database_url,
+    def dyno_env(self, config_vars: dict[str, str] | None = None) -> dict[str, str]:
+        """The web dyno's environment: config vars (the deployment's, or these), the
+        add-on's DATABASE_URL, Heroku's vars."""
+        return slug_env(self.slug, **(self.config_vars if config_vars is None else config_vars),
+                        DATABASE_URL=self.database_url,
                         WEB_CONCURRENCY=str(WEB_CONCURRENCY))  # fmt: skip
 
 
@@ -201,13 +213,19 @@ def csrf_token(page: Response) -> str:
 
 @contextlib.contextmanager
 def serving(
-    deployment: Deployment, workdir: Path, http_port: int = 0, https_port: int = 0
+    deployment: Deployment,
+    workdir: Path,
+    http_port: int = 0,
+    https_port: int = 0,
+    config_vars: dict[str, str] | None = None,
 ) -> Iterator[Site]:
-    """The deployment's web dyno behind the router, on these ports (or free ones)."""
+    """The deployment's web dyno behind the router, on these ports (or free ones), with
+    the deployment's config vars or, given `config_vars`, with those instead."""
     web_port = free_port()
     log = workdir / "web.log"
+    env = deployment.dyno_env(config_vars)
     with (
-        running_web(deployment.slug, web_port, deployment.dyno_env(), log=log),
+        running_web(deployment.slug, web_port, env, log=log),
         running_router(
             workdir / "router", web_port, http_port or free_port(), https_port or free_port()
         ) as router,

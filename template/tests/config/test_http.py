@@ -4,6 +4,7 @@ import pytest
 from django.conf import settings
 
 from config import project
+from config.hosts import HerokuAppHost
 
 pytestmark = pytest.mark.django_db
 
@@ -55,6 +56,35 @@ def test_production_domain_is_an_allowed_host(client):
     response = client.get("/", secure=True, headers={"host": project.PRODUCTION_DOMAIN})
 
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "host",
+    ["parapet-review-0123456789ab.herokuapp.com", "parapet-review.herokuapp.com"],
+    ids=["default-domain", "default-domain-before-2023"],
+)
+def test_a_review_app_answers_on_its_own_herokuapp_host(client, settings, host):
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, HerokuAppHost("parapet-review")]
+
+    assert client.get("/", secure=True, headers={"host": host}).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "host",
+    [
+        "another-app-0123456789ab.herokuapp.com",
+        "parapet-review-0123456789ab.herokuapp.com.evil.example",
+        "evil.parapet-review-0123456789ab.herokuapp.com",
+        "parapet-review-0123456789abcd.herokuapp.com",
+        "parapet-review-0123456789a.herokuapp.com",
+        "parapet-reviewx.herokuapp.com",
+        "herokuapp.com",
+    ],
+)
+def test_a_review_app_answers_on_no_other_host(client, settings, host):
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, HerokuAppHost("parapet-review")]
+
+    assert client.get("/", secure=True, headers={"host": host}).status_code == 400
 
 
 def test_admin_answers_at_its_own_path(client):

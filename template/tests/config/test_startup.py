@@ -1,7 +1,9 @@
 """Start-up refuses unsafe configuration with a message naming the variable."""
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 
+from config.guards import require_tls_mail
 from tests.conftest import manage, production_env
 
 
@@ -44,10 +46,76 @@ def test_startup_fails_without_an_email_url():
     assert_refused(result, "EMAIL_URL is not set")
 
 
+def test_startup_refuses_plaintext_smtp_to_another_host():
+    result = manage(
+        "check", env=production_env(EMAIL_URL="smtp://user:hunter2-secret@smtp.example.com:25")
+    )
+
+    assert_refused(result, "EMAIL_URL sends mail with smtp:// to smtp.example.com", "smtp+tls://")
+    assert "hunter2-secret" not in result.stderr, "the refusal must not print the password"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "smtp+tls://user:password@smtp.example.com:587",
+        "smtps://user:password@smtp.example.com:465",
+        "smtp://127.0.0.1:1025",
+        "smtp://localhost:25",
+        "smtp://[::1]:25",
+    ],
+    ids=["starttls", "implicit-tls", "loopback-ip", "localhost", "loopback-ipv6"],
+)
+def test_mail_over_tls_or_to_this_machine_is_accepted(url):
+    assert require_tls_mail("EMAIL_URL", url) == url
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "smtp://user:password@smtp.example.com:587",
+        "smtp://10.0.0.5:25",
+        "smtp://localhost.example.com:25",
+        "consolemail://",
+        "smtp+tls-typo://smtp.example.com",
+    ],
+    ids=["remote-host", "private-ip", "look-alike-host", "console", "unknown-scheme"],
+)
+def test_mail_in_clear_to_another_host_is_refused(url):
+    with pytest.raises(ImproperlyConfigured, match="EMAIL_URL sends mail with"):
+        require_tls_mail("EMAIL_URL", url)
+
+
 def test_startup_refuses_a_wildcard_allowed_host():
     result = manage("check", env=production_env(DJANGO_ALLOWED_HOSTS="*"))
 
     assert_refused(result, "DJANGO_ALLOWED_HOSTS contains '*'")
+
+
+def test_startup_refuses_a_wildcard_in_dyno_metadata_naming_that_variable():
+    env = production_env(HEROKU_APP_DEFAULT_DOMAIN_NAME="*.herokuapp.com")
+
+    assert_refused(manage("check", env=env), "HEROKU_APP_DEFAULT_DOMAIN_NAME contains '*")
+
+
+def test_startup_refuses_a_heroku_app_name_that_cannot_be_one():
+    result = manage("check", env=production_env(HEROKU_APP_NAME="evil.example/x"))
+
+    assert_refused(result, "HEROKU_APP_NAME is 'evil.example/x'")
+
+
+def test_a_heroku_app_name_adds_that_app_s_default_domain_and_no_other():
+    code = (
+        "from django.conf import settings as s\n"
+        "from django.http.request import validate_host as v\n"
+        "print(v('my-shop-0123456789ab.herokuapp.com', s.ALLOWED_HOSTS), "
+        "v('other-0123456789ab.herokuapp.com', s.ALLOWED_HOSTS))"
+    )
+    result = manage(
+        "shell", "--verbosity=0", "-c", code, env=production_env(HEROKU_APP_NAME="my-shop")
+    )
+
+    assert result.stdout.split() == ["True", "False"], result.stderr
 
 
 def test_startup_refuses_an_unknown_environment_name():

@@ -12,11 +12,13 @@ into each link.
 
 import html
 import http.client
+import io
 import urllib.parse
 
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from PIL import Image
 
 from tests import samples
 from tests.conftest import run_queued_tasks
@@ -70,6 +72,16 @@ def test_upload_lands_under_the_media_prefix_with_a_random_name(signed_in, s3_bu
     assert s3_bucket.object_keys() == [key_of(attachment)]
     assert key_of(attachment).startswith("media/attachments/")
     assert "Quarterly" not in key_of(attachment)
+
+
+def test_a_photo_is_stored_without_its_location(signed_in, s3_bucket):
+    attachment = uploaded(signed_in, "photo.jpg", samples.jpeg_with_location())
+
+    status, stored = fetch(signed_link(attachment))
+
+    assert status == 200
+    assert dict(Image.open(io.BytesIO(stored)).getexif()) == {}, "GPS and serial stay home"
+    assert Image.open(io.BytesIO(stored)).size == (8, 16), "turned upright"
 
 
 def test_upload_sends_no_acl(signed_in, s3_bucket):

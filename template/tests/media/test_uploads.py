@@ -1,5 +1,6 @@
 """The upload checks in media.uploads, on files made by tests/samples.py."""
 
+import io
 import re
 
 import pytest
@@ -10,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import HttpResponse
 from django.urls import path
 from django.views.decorators.csrf import csrf_exempt
+from PIL import Image
 
 from media.uploads import (
     RandomName,
@@ -18,6 +20,7 @@ from media.uploads import (
     content_headers,
 )
 from tests import samples
+from tests.conftest import stored_files
 
 pytestmark = pytest.mark.urls(__name__)
 
@@ -165,3 +168,74 @@ def test_upload_handler_stops_buffering_one_byte_past_the_cap(client, settings):
     response = client.post("/size/", data=body, content_type=body_type, secure=True)
 
     assert response.content == b"1001"
+
+
+# --- Accepted images are drawn again without metadata; active PDFs are refused ---------
+
+
+def validated(name: str, content: bytes) -> bytes:
+    """What the validator leaves in an upload for the storage to save."""
+    upload = SimpleUploadedFile(name, content)
+    UploadValidator()(upload)
+    assert upload.size == len(upload.read()), "the upload's size must be the new content's"
+    upload.seek(0)
+    return upload.read()
+
+
+def test_a_photo_loses_its_location_and_serial_number_but_keeps_its_orientation():
+    photo = samples.jpeg_with_location(size=(16, 8))
+    assert Image.open(io.BytesIO(photo)).getexif().get_ifd(0x8825), "the sample has GPS tags"
+
+    clean = Image.open(io.BytesIO(validated("photo.jpg", photo)))
+
+    assert dict(clean.getexif()) == {}, "no EXIF at all: no GPS, camera, serial or orientation"
+    assert b"SERIAL-0042" not in validated("photo.jpg", photo)
+    assert clean.size == (8, 16), "orientation 6 is applied to the pixels (turned upright)"
+    red, _, blue = clean.getpixel((7, 0))
+    assert blue > 150 > red, "the blue corner turned with the picture, to the top right"
+
+
+def test_html_in_compressed_png_text_chunks_is_removed():
+    page = samples.PNG_WITH_PACKED_HTML
+    assert Image.open(io.BytesIO(page)).text, "the sample carries text chunks"
+
+    clean = validated("photo.png", page)
+
+    assert Image.open(io.BytesIO(clean)).text == {}
+    assert not {b"tEXt", b"zTXt", b"iTXt"} & {clean[i : i + 4] for i in range(len(clean))}
+
+
+@pytest.mark.parametrize(("name", "fmt"), [("anim.gif", "GIF"), ("anim.webp", "WEBP")])
+def test_an_animated_image_keeps_every_frame(name, fmt):
+    frames = [Image.new("RGB", (8, 8), (40 * n, 0, 0)) for n in range(3)]
+    buffer = io.BytesIO()
+    frames[0].save(buffer, fmt, save_all=True, append_images=frames[1:], duration=80, loop=0)
+
+    clean = Image.open(io.BytesIO(validated(name, buffer.getvalue())))
+
+    assert clean.n_frames == 3
+
+
+@pytest.mark.django_db
+@pytest.mark.urls("tests.testapp.urls")
+def test_the_stored_file_is_the_clean_one(client, user, media_root):
+    client.force_login(user)
+
+    response = samples.upload(client, "/attachments/", "photo.jpg", samples.jpeg_with_location())
+
+    assert response.status_code == 302, response.content
+    (stored,) = stored_files(media_root)
+    assert dict(Image.open(media_root / stored).getexif()) == {}
+
+
+@pytest.mark.parametrize(
+    "content", [samples.PDF_OPENING_AT_A_PAGE, samples.PDF_OPENING_AT_A_REFERENCED_PAGE]
+)
+def test_a_pdf_that_opens_at_a_page_is_accepted(content):
+    assert check_upload(ContentFile(content, name="report.pdf")).mime == "application/pdf"
+
+
+def test_a_pdf_with_scripts_is_accepted_when_the_project_opts_in(settings):
+    settings.UPLOAD_ALLOW_ACTIVE_PDF = True
+
+    assert check_upload(ContentFile(samples.PDF_OPENING_A_SCRIPT, name="form.pdf"))

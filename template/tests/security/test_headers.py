@@ -85,6 +85,7 @@ def test_permissions_policy_denies_every_unused_feature(client):
     [
         ("Cross-Origin-Resource-Policy", "same-origin"),
         ("Cross-Origin-Opener-Policy", "same-origin"),
+        ("Cross-Origin-Embedder-Policy", "credentialless"),
         ("Referrer-Policy", "same-origin"),
         ("X-Frame-Options", "DENY"),
         ("X-Content-Type-Options", "nosniff"),

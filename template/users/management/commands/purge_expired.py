@@ -1,10 +1,12 @@
-"""Delete expired sessions and lockout records; schedule it daily (Heroku Scheduler).
+"""Delete expired sessions, lockout records and rate-limit counters; schedule it daily
+(Heroku Scheduler).
 
     python manage.py purge_expired
 
 Expired rows are harmless (Django ignores expired sessions, django-axes ignores
-failures older than the cool-off) but they pile up, and each holds an address or an
-IP: deleting them keeps the tables small and personal data short-lived.
+failures older than the cool-off, an expired counter counts nothing) but they pile
+up, and each holds an address or an IP: deleting them keeps the tables small and
+personal data short-lived.
 """
 
 from axes.helpers import get_cool_off
@@ -13,12 +15,21 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
+from security.cache import counters
+
 
 class Command(BaseCommand):
-    help = "Delete expired sessions and login-failure records older than the lockout cool-off."
+    help = (
+        "Delete expired sessions, login-failure records older than the lockout cool-off "
+        "and expired rate-limit counters."
+    )
 
     def handle(self, *args: object, **options: object) -> None:
         call_command("clearsessions")
         threshold = timezone.now() - get_cool_off()
         deleted, _ = AccessAttempt.objects.filter(attempt_time__lt=threshold).delete()
-        self.stdout.write(f"Deleted expired sessions and {deleted} expired lockout records.")
+        expired_counters = counters.delete_expired()
+        self.stdout.write(
+            f"Deleted expired sessions, {deleted} expired lockout records and "
+            f"{expired_counters} expired rate-limit counters."
+        )
