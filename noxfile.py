@@ -65,7 +65,7 @@ def tests(session: nox.Session) -> None:
 def bench(session: nox.Session) -> None:
     """Measure render time, time to green, memory and throughput; prints, never fails on numbers."""
     sync(session, "test")
-    session.run("python", "-m", "benchmarks")
+    session.run("python", "-m", "benchmarks", *session.posargs)
 
 
 @nox.session(python=PYTHON)

@@ -5,6 +5,7 @@ and says how to fix it, so a failed release on Heroku explains itself in the log
 media bucket's checks live with the media app (media/s3.py).
 """
 
+import ipaddress
 import re
 from urllib.parse import urlsplit
 
@@ -105,6 +106,56 @@ def require_tls_database(database: dict, *, enforce: bool = True) -> dict:
             "Remove the sslmode parameter or use sslmode=require."
         )
     return {**database, "OPTIONS": options}
+
+
+def require_networks(name: str, values: list[str]) -> list[str]:
+    """Return the addresses and CIDR ranges if every one parses (IPv4 or IPv6)."""
+    for value in values:
+        try:
+            ipaddress.ip_network(value.strip(), strict=False)
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{name} contains {value!r}; list IP addresses or CIDR ranges separated "
+                "by commas, such as 203.0.113.7,198.51.100.0/24,2001:db8::/32."
+            ) from None
+    return [value.strip() for value in values]
+
+
+def require_pattern(name: str, value: str) -> str:
+    """Return the regular expression if it compiles."""
+    try:
+        re.compile(value)
+    except re.error as error:
+        raise ImproperlyConfigured(
+            f"{name} is not a valid regular expression ({error}); give one pattern, "
+            "such as sqlmap|nikto|masscan, matched anywhere in the User-Agent, ignoring case."
+        ) from None
+    return value
+
+
+def require_proxy_proof(proxies: int, secret: str, client_ip_header: str) -> None:
+    """Refuse to trust what only a proxy in front of the router should set, unless the
+    request can prove it came through that proxy (DJANGO_CDN_ORIGIN_SECRET)."""
+    if proxies < 0:
+        raise ImproperlyConfigured(
+            f"DJANGO_TRUSTED_PROXY_COUNT is {proxies}; use 1 for Heroku's router alone, "
+            "2 with a CDN or WAF in front of it (docs: At the edge)."
+        )
+    if secret:
+        require_strong_secret("DJANGO_CDN_ORIGIN_SECRET", secret)
+        return
+    if proxies > 1 or client_ip_header:
+        what = (
+            f"DJANGO_CDN_CLIENT_IP_HEADER ({client_ip_header})"
+            if client_ip_header
+            else f"DJANGO_TRUSTED_PROXY_COUNT={proxies}"
+        )
+        raise ImproperlyConfigured(
+            f"{what} trusts a proxy in front of Heroku's router, but DJANGO_CDN_ORIGIN_SECRET "
+            "is not set: anyone could reach the app around that proxy and pick their own "
+            "address. Have the proxy send the header X-Origin-Secret with a value generated "
+            f"by {GENERATE_SECRET_KEY}, and set the same value as DJANGO_CDN_ORIGIN_SECRET."
+        )
 
 
 def require_tls_mail(name: str, url: str) -> str:

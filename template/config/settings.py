@@ -22,6 +22,9 @@ from config.guards import (
     require_heroku_app_name,
     require_host_names,
     require_known_environment,
+    require_networks,
+    require_pattern,
+    require_proxy_proof,
     require_strong_secret,
     require_tls_database,
     require_tls_mail,
@@ -305,12 +308,15 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Block lists, the CDN's proof and the per-client budget, before any session,
+    # cookie or query (security/middleware.py): floods and bots cost microseconds.
+    "security.middleware.EdgeMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    # Above WhiteNoise, so static files carry these headers too.
-    "security.middleware.CrossOriginResourcePolicyMiddleware",
-    "security.middleware.CrossOriginEmbedderPolicyMiddleware",
-    "django_permissions_policy.PermissionsPolicyMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # The headers of the three above, worked out once, plus CORP, COEP and
+    # Permissions-Policy; above WhiteNoise, so static files carry them too (security/headers.py).
+    "security.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # The optional parts' middleware, before CommonMiddleware, which may answer a
@@ -322,7 +328,6 @@ MIDDLEWARE = [
     # Marks the user verified when this session passed the admin's TOTP check.
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last of ours, so it can replace the response of a refused login with the lockout page.
     "axes.middleware.AxesMiddleware",
     # Every view needs a signed-in user unless marked public (security/access.py); last,
@@ -362,9 +367,10 @@ DATABASES = {
     "default": require_tls_database(
         dj_database_url.config(
             default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}" if DEVELOPMENT else "",
-            # Connections are reused for 10 minutes, checked before reuse so a restart of
-            # the database server does not surface as errors.
-            conn_max_age=600,
+            # Connections come from the pool below (PostgreSQL) and go back to it after
+            # each request; each is checked before use, so a database restart does not
+            # surface as errors.
+            conn_max_age=0,
             conn_health_checks=True,
         ),
         # TLS to the database in production: credentials and data never cross the
@@ -372,6 +378,21 @@ DATABASES = {
         enforce=not DEVELOPMENT,
     )
 }
+# Connections each process may hold: its threads share them (psycopg's pool), so the
+# web and worker dynos of app.json's formation stay within the 20 connections of Heroku's
+# smallest Postgres plan even while a deploy runs old and new dynos side by side. Raise
+# it on bigger plans (docs: Deploying to Heroku, "Database connections").
+DB_POOL_SIZE = env.int("DJANGO_DB_POOL_SIZE", default=3)
+# A query running longer than this is cancelled (0: never): a slow query cannot hold a
+# web thread past the router's 30 s, and repeated ones cannot pile up. bin/release runs
+# migrations without it.
+DB_STATEMENT_TIMEOUT = env.float("DJANGO_DB_STATEMENT_TIMEOUT", default=5)
+if DATABASES["default"].get("ENGINE") == "django.db.backends.postgresql":
+    DATABASES["default"]["OPTIONS"] = {
+        **DATABASES["default"].get("OPTIONS", {}),
+        "pool": {"min_size": 1, "max_size": DB_POOL_SIZE, "timeout": 10},
+        "options": f"-c statement_timeout={round(DB_STATEMENT_TIMEOUT * 1000)}",
+    }
 
 # Caches shared by every worker and dyno, in the database (their tables are created by
 # migrations), so nothing depends on one process's memory.
@@ -543,15 +564,19 @@ LOGGING = {
     "formatters": {
         "plain": {"format": "{levelname} {name} {message}", "style": "{"},
     },
+    # The secret of a reset or confirmation link never reaches the log or an error mail,
+    # whoever logs the URL (Django logs the path of a 404): security/access_log.py, like
+    # gunicorn's log.
     "filters": {
         "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+        "redact": {"()": "security.access_log.RedactingFilter"},
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact"]},
         "mail_admins": {
             "class": "django.utils.log.AdminEmailHandler",
             "level": "ERROR",
-            "filters": ["require_debug_false"],
+            "filters": ["require_debug_false", "redact"],
             "using": "errors",
         },
     },
@@ -578,12 +603,35 @@ USE_TZ = True
 # Read by the project's apps, not by Django or a library: plain names, outside
 # Django's SECURE_ namespace and any library's prefix.
 
-# The client's IP for lockout, security logs and throttling (security/client_ip.py): the
-# entry Heroku's router, the one trusted proxy, appended last to X-Forwarded-For.
-# Entries to its left are whatever the client claims: trusting one would let an
-# attacker pick a fresh IP per request and never be locked out. Count every proxy you
-# add in front of the router (a CDN), or none if the app ever runs without one.
-TRUSTED_PROXY_COUNT = 1
+# The client's IP for lockout, security logs, block lists and budgets
+# (security/client_ip.py): the entry Heroku's router, the one trusted proxy, appended
+# last to X-Forwarded-For. Entries to its left are whatever the client claims: trusting
+# one would let an attacker pick a fresh IP per request and never be locked out. Count
+# every proxy in front of the router too (2 behind a CDN or WAF; docs/edge.md).
+TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=1)
+# With a CDN or WAF in front: the secret it sends in X-Origin-Secret, without which a
+# request went around it (403), and the header it names the client in (CF-Connecting-IP,
+# CloudFront-Viewer-Address, Fastly-Client-IP...), trusted only with the secret.
+CDN_ORIGIN_SECRET = env.str("DJANGO_CDN_ORIGIN_SECRET", default="")
+CDN_CLIENT_IP_HEADER = env.str("DJANGO_CDN_CLIENT_IP_HEADER", default="")
+require_proxy_proof(TRUSTED_PROXY_COUNT, CDN_ORIGIN_SECRET, CDN_CLIENT_IP_HEADER)
+
+# Clients refused with 403 before anything else runs (security.middleware.EdgeMiddleware):
+# addresses and CIDR ranges, IPv4 and IPv6, and one regular expression searched in the
+# User-Agent (ignoring case). Geography and reputation belong at a CDN (docs/edge.md).
+BLOCKED_IPS = require_networks("DJANGO_BLOCKED_IPS", env.list("DJANGO_BLOCKED_IPS", default=[]))
+BLOCKED_USER_AGENTS = require_pattern(
+    "DJANGO_BLOCKED_USER_AGENTS", env.str("DJANGO_BLOCKED_USER_AGENTS", default="")
+)
+# Requests a minute one client may make to one web process (0: no limit), and requests
+# it may have in progress there at once (half of gunicorn.conf.py's threads): one client
+# cannot monopolise a dyno, by flooding or by holding its threads. Over either, 429 with
+# Retry-After. Counted in the process's memory: a per-request database query would cost
+# more than the pages it protects (docs/edge.md). Static files and the health check are
+# exempt.
+REQUEST_BUDGET = env.int("DJANGO_REQUEST_BUDGET", default=600)
+CLIENT_CONCURRENCY = 4
+REQUEST_BUDGET_EXEMPT_PATHS = [f"/{STATIC_URL}", "/healthz/"]
 
 # Cross-Origin-Resource-Policy on every response (security/middleware.py; Django has no
 # setting for it): other sites cannot embed our responses, which stops cross-origin

@@ -12,7 +12,7 @@ handler403 = "pages.views.permission_denied"
 urlpatterns = [
     # Home, favicon, security.txt.
     path("", include("pages.urls")),
-    # Where browsers report Content-Security-Policy violations.
+    # Where browsers report Content-Security-Policy violations; the health check.
     path("", include("security.urls")),
     # Log in and out, passwords; "Your data" (export and erasure).
     path("accounts/", include("users.urls")),

@@ -1,20 +1,43 @@
 """The client's IP address: the one place the project reads it.
 
-Login lockout (django-axes, through AXES_CLIENT_IP_CALLABLE), security logging and any
-later throttling all call `client_ip()`, so they agree on who the client is and a
-forged header fools none of them.
+Login lockout (django-axes, through AXES_CLIENT_IP_CALLABLE), the edge's block lists and
+request budget (security.middleware), security logging and any throttle all call
+`client_ip()`, so they agree on who the client is and a forged header fools none of
+them.
 
-On Heroku every request passes through exactly one trusted proxy, the router. It
-appends the address it saw to X-Forwarded-For, after whatever the client sent, so only
-the last entry is trustworthy: the left-most ones are the client's own claims. With
-TRUSTED_PROXY_COUNT proxies in front of the app (settings.py), the client is the entry
-that the first of them appended, counted from the right.
+On Heroku every request passes through the router, which appends the address it saw to
+X-Forwarded-For, after whatever the client sent: only entries added by proxies we
+trust are trustworthy, the ones to their left are the client's own claims. With
+TRUSTED_PROXY_COUNT proxies in front of the app (the router, plus a CDN or WAF in front
+of it; docs/edge.md), the client is the entry the first of them appended, counted from
+the right. Two exceptions, in this order:
+
+- a CDN's own client-IP header (CDN_CLIENT_IP_HEADER, e.g. CF-Connecting-IP), read only
+  when the request carries the CDN's origin secret (CDN_ORIGIN_SECRET): the proof that it
+  came through the CDN, which sets that header itself;
+- a request that reached gunicorn with more than one X-Forwarded-For line (possible
+  through Heroku's legacy router: security/forwarded.py): no entry of it can be trusted,
+  so all such requests share one address, SHARED_CLIENT, and one lockout, budget and
+  log identity.
 """
 
+import hmac
 import ipaddress
 
 from django.conf import settings
 from django.http import HttpRequest
+
+from security.forwarded import LINES_META_KEY
+
+# The one address of every request whose X-Forwarded-For came on several lines: never a
+# real client's, and never one a client chose. An identity for the logs and limits, never
+# an address anything binds (ruff's S104 and bandit's B104 see a bind).
+SHARED_CLIENT = "0.0.0.0"  # noqa: S104  # nosec B104
+# The header a CDN in front of the router adds to every request it forwards, with the
+# value of CDN_ORIGIN_SECRET (docs/edge.md): a request without it did not come through.
+ORIGIN_SECRET_HEADER = "X-Origin-Secret"  # noqa: S105  # pragma: allowlist secret (a name)
+
+_NOT_YET = object()
 
 
 def client_ip(request: HttpRequest) -> str | None:
@@ -22,20 +45,72 @@ def client_ip(request: HttpRequest) -> str | None:
 
     Without an X-Forwarded-For entry from a trusted proxy (a request that did not come
     through the router, such as the test client or a local runserver), the address of
-    the peer connection is used.
+    the peer connection is used. Computed once per request.
     """
+    known = request.__dict__.get("_client_ip", _NOT_YET)
+    if known is _NOT_YET:
+        known = request.__dict__["_client_ip"] = _client_ip(request)
+    return known  # type: ignore[return-value]
+
+
+def _client_ip(request: HttpRequest) -> str | None:
+    header = settings.CDN_CLIENT_IP_HEADER
+    if header and came_through_cdn(request):
+        address = _normalise(_cdn_address(header, request.headers.get(header, "")))
+        if address is not None:
+            return address
+    if repeated_forwarded_for(request):
+        return SHARED_CLIENT
     proxies = settings.TRUSTED_PROXY_COUNT
     if proxies:
-        forwarded = [
-            entry.strip()
-            for entry in request.headers.get("x-forwarded-for", "").split(",")
-            if entry.strip()
-        ]
+        forwarded = forwarded_for(request)
         if len(forwarded) >= proxies:
             address = _normalise(forwarded[-proxies])
             if address is not None:
                 return address
     return _normalise(request.META.get("REMOTE_ADDR", ""))
+
+
+def forwarded_for(request: HttpRequest) -> list[str]:
+    """Every entry of X-Forwarded-For, left to right (the client's claims first)."""
+    return [
+        entry.strip()
+        for entry in request.headers.get("x-forwarded-for", "").split(",")
+        if entry.strip()
+    ]
+
+
+def repeated_forwarded_for(request: HttpRequest) -> bool:
+    """Whether X-Forwarded-For reached gunicorn on more than one line."""
+    return LINES_META_KEY in request.META
+
+
+def came_through_cdn(request: HttpRequest) -> bool:
+    """Whether the request carries the CDN's origin secret (compared in constant time)."""
+    secret = settings.CDN_ORIGIN_SECRET
+    sent = request.headers.get(ORIGIN_SECRET_HEADER)
+    return bool(secret) and sent is not None and hmac.compare_digest(sent, secret)
+
+
+def candidate_addresses(request: HttpRequest) -> list[str]:
+    """Every address the request could be from, for the block lists: the client's, and
+    when no entry can be trusted (repeated lines) every entry and the peer too."""
+    address = client_ip(request)
+    if address != SHARED_CLIENT:
+        return [address] if address is not None else []
+    entries = [*forwarded_for(request), request.META.get("REMOTE_ADDR", "")]
+    return [found for entry in entries if (found := _normalise(entry)) is not None]
+
+
+def _cdn_address(header: str, value: str) -> str:
+    """The address in a CDN's client-IP header. CloudFront-Viewer-Address appends the
+    port, after IPv6 addresses too: '198.51.100.7:4321', '2001:db8::1:4321'."""
+    value = value.strip()
+    if header.lower() != "cloudfront-viewer-address":
+        return value
+    if value.startswith("["):  # the bracketed form, [2001:db8::1]:4321
+        return value[1:].partition("]")[0]
+    return value.rpartition(":")[0]
 
 
 def _normalise(value: str) -> str | None:

@@ -24,6 +24,7 @@ import yaml
 
 from tests.support.heroku import (
     EMAIL_URL,
+    LEGACY_SECOND_LINE,
     Router,
     running_router,
     running_web,
@@ -179,18 +180,26 @@ class Site:
         host: str = HOST,
         headers: dict[str, str] | None = None,
         body: bytes | None = None,
+        source: str = "127.0.0.1",
+        forwarded_for: list[str] | None = None,
     ) -> Response:
-        """One request through the router, as a browser on the internet would send it."""
-        connection: http.client.HTTPConnection
-        if scheme == "https":
-            context = ssl.create_default_context(cafile=self.router.ca.ca_file)
-            connection = http.client.HTTPSConnection(
-                HOST, self.router.https_port, context=context, timeout=30
-            )
-        else:
-            connection = http.client.HTTPConnection(HOST, self.router.http_port, timeout=30)
+        """One request through the router, as a browser on the internet would send it.
+
+        `source` is the client's address as the router sees it (any 127.x.y.z: each is a
+        different client). `forwarded_for` are X-Forwarded-For lines the client sends
+        itself; a second line reaches the dyno as Heroku's legacy router passed it
+        (heroku.LEGACY_SECOND_LINE).
+        """
+        connection = router_connection(self.router, scheme, source)
+        sent = {"Host": host, **(headers or {})}
+        if forwarded_for:
+            first, *later = forwarded_for
+            assert len(later) <= 1, "the simulated router passes one later line"
+            sent["X-Forwarded-For"] = first
+            if later:
+                sent[LEGACY_SECOND_LINE] = later[0]
         try:
-            connection.request(method, path, body=body, headers={"Host": host, **(headers or {})})
+            connection.request(method, path, body=body, headers=sent)
             response = connection.getresponse()
             return Response(response.status, response.headers, response.read())
         finally:
@@ -198,6 +207,19 @@ class Site:
 
     def log_lines(self) -> list[str]:
         return self.log.read_text(errors="replace").splitlines()
+
+
+def router_connection(
+    router: Router, scheme: str = "https", source: str = "127.0.0.1", timeout: float = 30
+) -> http.client.HTTPConnection:
+    """A connection to the router from `source`, a loopback address (a client of its own)."""
+    if scheme == "https":
+        context = ssl.create_default_context(cafile=router.ca.ca_file)
+        return http.client.HTTPSConnection("127.0.0.1", router.https_port, context=context,
+                                           timeout=timeout, source_address=(source, 0))  # fmt: skip
+    return http.client.HTTPConnection(
+        "127.0.0.1", router.http_port, timeout=timeout, source_address=(source, 0)
+    )
 
 
 def set_cookies(response: Response) -> dict[str, str]:

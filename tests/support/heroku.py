@@ -8,7 +8,16 @@ copied) with PORT and WEB_CONCURRENCY set, and `running_worker` its `worker` com
 `running_router` puts nginx in front of it as
 Heroku's router: it terminates TLS with a certificate from a throwaway local CA, sets
 X-Forwarded-Proto/-For/-Port and X-Request-Id, and forwards plain HTTP with
-X-Forwarded-Proto: http. The real router is not available here; nginx plays its part.
+X-Forwarded-Proto: http. Like Heroku's router it buffers a request's line and headers
+but streams its body to the dyno, keeps idle connections to the dyno for 90 s, passes
+header names with underscores on, limits no body size and gives up on a dyno after 30 s.
+The real router is not available here; nginx plays its part.
+
+X-Forwarded-For: nginx, like Router 2.0, joins the lines a client sent and appends the
+address it saw. Heroku's legacy router appended to the first line only and passed later
+lines on untouched; nginx cannot split a client's lines apart, so a client that wants a
+second line as the legacy router would pass it sends it as LEGACY_SECOND_LINE, which the
+router forwards as a second X-Forwarded-For line (Site.request's `forwarded_for`).
 """
 
 import contextlib
@@ -28,6 +37,9 @@ from tests.support.ports import wait_for_port
 from tests.support.renders import child_env
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+# A request header only the simulated router reads: its value goes to the dyno as a
+# second X-Forwarded-For line, as Heroku's legacy router passed a client's second line.
+LEGACY_SECOND_LINE = "X-Test-Legacy-Second-Forwarded-For"
 
 
 def procfile_command(project: Path, process_type: str) -> str:
@@ -272,17 +284,27 @@ class Router:
 
 @contextlib.contextmanager
 def running_router(
-    directory: Path, upstream_port: int, http_port: int, https_port: int
+    directory: Path, upstream_port: int | list[int], http_port: int, https_port: int
 ) -> Iterator[Router]:
-    """nginx as Heroku's router in front of 127.0.0.1:upstream_port."""
+    """nginx as Heroku's router in front of 127.0.0.1:upstream_port (a web dyno), or of
+    several dynos, each request to one of them in turn."""
     if not Path(NGINX).exists():
         raise RuntimeError("nginx is not installed: apt-get install nginx-light (.ci/run does)")
     directory.mkdir(parents=True, exist_ok=True)
     ca = make_local_ca(directory)
+    ports = upstream_port if isinstance(upstream_port, list) else [upstream_port]
+    dynos = " ".join(f"server 127.0.0.1:{port};" for port in ports)
+    second_line = "$http_" + LEGACY_SECOND_LINE.lower().replace("-", "_")
     forward = f"""
-        proxy_pass http://127.0.0.1:{upstream_port};
+        proxy_pass http://dyno;
+        proxy_http_version 1.1;
+        proxy_set_header Connection "";
+        proxy_request_buffering off;
+        proxy_read_timeout 30s;
         proxy_set_header Host $http_host;
         proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+        proxy_set_header X-Forwarded-For {second_line};
+        proxy_set_header {LEGACY_SECOND_LINE} "";
         proxy_set_header X-Request-Id $heroku_request_id;
         proxy_redirect off;
     """
@@ -293,9 +315,16 @@ daemon off;
 worker_processes 1;
 pid {directory}/nginx.pid;
 error_log {directory}/error.log warn;
-events {{ worker_connections 256; }}
+events {{ worker_connections 1024; }}
 http {{
     access_log off;
+    underscores_in_headers on;
+    client_max_body_size 0;
+    upstream dyno {{
+        {dynos}
+        keepalive 32;
+        keepalive_timeout 90s;
+    }}
     client_body_temp_path {directory}/client_body;
     proxy_temp_path {directory}/proxy;
     fastcgi_temp_path {directory}/fastcgi;

@@ -77,6 +77,16 @@ class PostgresTLS:
         self._admin.sql(f"CREATE DATABASE {_ident(name)} OWNER {_ident(self.user)}")
         return self.url(name)
 
+    def connections(self, dbname: str) -> int:
+        """How many server processes serve database ``dbname`` now (pg_stat_activity)."""
+        # _literal quotes the name as PostgreSQL requires: no injection through it.
+        query = "SELECT count(*) FROM pg_stat_activity WHERE datname = " + _literal(dbname)  # noqa: S608
+        return int(self._admin.query(query))
+
+    def limit_connections(self, dbname: str, limit: int) -> None:
+        """Refuse connections to ``dbname`` beyond ``limit``, as a Heroku plan does (-1: none)."""
+        self._admin.sql(f"ALTER DATABASE {_ident(dbname)} CONNECTION LIMIT {int(limit)}")
+
 
 @contextlib.contextmanager
 def running_postgres_tls(
@@ -341,6 +351,27 @@ class _Admin:
             as_server=False,
             input=statement + ";\n",  # via stdin: keeps passwords out of the process list
         )
+
+    def query(self, statement: str) -> str:
+        """The single value one SQL query returns, as the ``postgres`` superuser."""
+        result = self.check(
+            [
+                self.bins.psql,
+                "--no-psqlrc",
+                "--quiet",
+                "--tuples-only",
+                "--no-align",
+                "--set=ON_ERROR_STOP=1",
+                f"--host={self.workdir}",
+                f"--port={self.port}",
+                "--username=postgres",
+                "--dbname=postgres",
+            ],
+            "psql",
+            as_server=False,
+            input=statement + ";\n",
+        )
+        return result.strip()
 
     def log_tail(self, lines: int = 40) -> str:
         try:

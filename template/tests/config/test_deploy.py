@@ -55,3 +55,35 @@ def test_settings_import_without_a_database_as_in_the_heroku_build():
     assert result.returncode == 0, result.stderr
     # No database configured: Django's dummy backend, which fails loudly if used.
     assert result.stdout.strip() == "django.db.backends.dummy"
+
+
+def test_release_migrates_with_no_statement_time_limit(tmp_path):
+    # A `python` that records what the release phase runs it with, so the test needs no
+    # database: the config var says 5 s, migrate must run with none.
+    shim = tmp_path / "python"
+    shim.write_text('#!/bin/sh\necho "$* timeout=${DJANGO_DB_STATEMENT_TIMEOUT:-unset}"\n')
+    shim.chmod(0o755)
+    env = production_env(DJANGO_DB_STATEMENT_TIMEOUT="5")
+    env["PATH"] = f"{tmp_path}:{env.get('PATH', '')}"
+
+    result = subprocess.run(
+        ["bash", "bin/release"], cwd=PROJECT_DIR, env=env, capture_output=True, text=True,
+        timeout=60, check=False,
+    )  # fmt: skip
+
+    assert result.returncode == 0, result.stderr
+    assert "manage.py migrate --noinput timeout=0" in result.stdout
+    assert "manage.py check --deploy --fail-level WARNING timeout=5" in result.stdout
+
+
+def test_a_statement_timeout_of_zero_reaches_postgresql_as_no_limit():
+    code = "from django.conf import settings; print(settings.DATABASES['default']['OPTIONS'])"
+    env = production_env(
+        DATABASE_URL="postgres://user:password@db.example.com:5432/site",
+        DJANGO_DB_STATEMENT_TIMEOUT="0",
+    )
+
+    result = manage("shell", "--verbosity=0", "-c", code, env=env)
+
+    assert result.returncode == 0, result.stderr
+    assert "'-c statement_timeout=0'" in result.stdout

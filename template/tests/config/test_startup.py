@@ -165,3 +165,35 @@ def test_production_database_connections_require_tls():
 
     assert result.returncode == 0, result.stderr
     assert "'sslmode': 'require'" in result.stdout
+
+
+def test_startup_refuses_a_blocked_ip_that_is_no_address():
+    result = manage("check", env=production_env(DJANGO_BLOCKED_IPS="203.0.113.7,example.com"))
+
+    assert_refused(result, "DJANGO_BLOCKED_IPS contains 'example.com'")
+
+
+def test_startup_refuses_a_user_agent_pattern_that_does_not_compile():
+    result = manage("check", env=production_env(DJANGO_BLOCKED_USER_AGENTS="sqlmap|(nikto"))
+
+    assert_refused(result, "DJANGO_BLOCKED_USER_AGENTS is not a valid regular expression")
+
+
+@pytest.mark.parametrize(
+    "variables",
+    [{"DJANGO_TRUSTED_PROXY_COUNT": "2"}, {"DJANGO_CDN_CLIENT_IP_HEADER": "CF-Connecting-IP"}],
+    ids=["two-proxies", "cdn-header"],
+)
+def test_startup_refuses_to_trust_a_cdn_that_cannot_prove_itself(variables):
+    result = manage("check", env=production_env(**variables))
+
+    assert_refused(result, "DJANGO_CDN_ORIGIN_SECRET is not set")
+
+
+def test_startup_refuses_a_weak_cdn_origin_secret():
+    result = manage(
+        "check",
+        env=production_env(DJANGO_TRUSTED_PROXY_COUNT="2", DJANGO_CDN_ORIGIN_SECRET="hunter2"),
+    )
+
+    assert_refused(result, "DJANGO_CDN_ORIGIN_SECRET is too weak")

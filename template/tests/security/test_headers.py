@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from django.test import Client
 
 pytestmark = pytest.mark.django_db
 
@@ -118,3 +119,72 @@ def test_integrity_attributes_are_left_out_in_development(settings):
     settings.USE_SRI = False
 
     assert integrity_attrs("css/site.css") == ""
+
+
+SHORTCUT = "security.middleware.SecurityHeadersMiddleware"
+# The chain without the shortcut: Django's own middleware add every header on every
+# response, and the library's Permissions-Policy middleware sits where it used to.
+NONCE_VALUE = re.compile(r"'nonce-[^']+'")
+
+
+def header_values(response) -> dict[str, str]:
+    """The response's headers, with the CSP nonce (new on every response) masked."""
+    return {name: NONCE_VALUE.sub("'nonce-…'", value) for name, value in response.items()}
+
+
+@pytest.mark.parametrize(
+    "path", ["/", "/accounts/login/", "/no-such-page/", "/csp-report/", "/healthz/", "ADMIN"]
+)
+def test_headers_worked_out_once_are_exactly_djangos(client, settings, path):
+    path = f"/{settings.ADMIN_URL_PATH}/login/" if path == "ADMIN" else path
+    shortcut = header_values(client.get(path, secure=True))
+    settings.MIDDLEWARE = [
+        "django_permissions_policy.PermissionsPolicyMiddleware" if name == SHORTCUT else name
+        for name in settings.MIDDLEWARE
+    ]
+    djangos = header_values(Client().get(path, secure=True))
+
+    ours = {"Cross-Origin-Resource-Policy": "same-origin",
+            "Cross-Origin-Embedder-Policy": "credentialless"}  # fmt: skip
+    assert shortcut == {**djangos, **ours}
+
+
+def test_plain_http_redirect_carries_djangos_headers(client):
+    response = client.get("/accounts/login/")
+
+    assert response.status_code == 301
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert "Strict-Transport-Security" not in response, "HSTS only over HTTPS"
+
+
+def test_static_files_carry_every_security_header(settings):
+    settings.WHITENOISE_USE_FINDERS = True
+
+    response = Client().get("/static/css/site.css", secure=True)
+
+    assert response.status_code == 200
+    for header in ("Content-Security-Policy", "Permissions-Policy", "Strict-Transport-Security",
+                   "Cross-Origin-Resource-Policy", "Cross-Origin-Opener-Policy",
+                   "X-Content-Type-Options", "Referrer-Policy", "X-Frame-Options"):  # fmt: skip
+        assert header in response, header
+    assert response["Content-Security-Policy"] == EXPECTED_CSP.format(nonce="")
+
+
+def test_views_that_set_their_own_framing_or_policy_keep_it(rf):
+    from django.http import HttpResponse
+
+    from security.headers import add_security_headers
+
+    exempt = HttpResponse()
+    exempt.xframe_options_exempt = True
+    own_policy = HttpResponse(headers={"Content-Security-Policy": "default-src 'self'"})
+    overridden = HttpResponse()
+    overridden._csp_config = {"default-src": ["'self'"]}
+    request = rf.get("/", secure=True)
+
+    for response in (exempt, own_policy, overridden):
+        add_security_headers(request, response)
+
+    assert "X-Frame-Options" not in exempt
+    assert own_policy["Content-Security-Policy"] == "default-src 'self'"
+    assert "Content-Security-Policy" not in overridden, "left to Django's CSP middleware"

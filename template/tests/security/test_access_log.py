@@ -1,0 +1,91 @@
+"""The access log keeps no secret of a reset or confirmation link (security/access_log.py)."""
+
+import datetime
+import logging
+from types import SimpleNamespace
+
+import pytest
+from gunicorn.config import Config
+
+from security.access_log import REDACTED, RedactingLogger, redact
+
+UIDB64 = "MTIz"
+TOKEN = "cj3x4k-5f1e9a2b7c8d0e6f4a3b2c1d0e9f8a7b"
+KEY = "a1b2c3-d4e5f6a7b8c9d0e1f2a3b4c5d6e7f8a9"
+CONFIRMATION = "MjA:1tXyZa:Qm9vbGVhbnNBcmVOb3RTZWNyZXRzQnV0VGhpc0lz"
+
+
+RESET = "/accounts/password/reset/"
+CASES = {
+    # Django's reset link, and the step after it, which holds no secret.
+    "django-reset": (f"{RESET}{UIDB64}/{TOKEN}/", f"{RESET}{REDACTED}/{REDACTED}/"),
+    "django-set-password": (f"{RESET}{UIDB64}/set-password/", f"{RESET}{REDACTED}/set-password/"),
+    # django-allauth's reset link, and its next step.
+    "allauth-reset": (f"{RESET}key/3f-{KEY}/", f"{RESET}key/{REDACTED}/"),
+    "allauth-set-password": (
+        f"{RESET}key/3f-set-password/",
+        f"{RESET}key/{REDACTED}-set-password/",
+    ),
+    # django-allauth's email confirmation link.
+    "allauth-confirm-email": (
+        f"/accounts/confirm-email/{CONFIRMATION}/",
+        f"/accounts/confirm-email/{REDACTED}/",
+    ),
+    # A secret in the query string.
+    "code-parameter": (
+        "/login/code/?code=ABCD-EFGH&next=/",
+        f"/login/code/?code={REDACTED}&next=/",
+    ),
+    "token-and-key": ("/verify/?token=abc&key=def", f"/verify/?token={REDACTED}&key={REDACTED}"),
+}
+
+
+@pytest.mark.parametrize(("path", "expected"), CASES.values(), ids=CASES.keys())
+def test_secrets_in_links_are_redacted(path, expected):
+    assert redact(path) == expected
+    assert redact(f"GET {path} HTTP/1.1") == f"GET {expected} HTTP/1.1"
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/", "/accounts/password/reset/", "/accounts/password/reset/sent/",
+     "/accounts/password/reset/complete/", "/accounts/password/reset/done/",
+     "/accounts/password/reset/key/done/", "/accounts/confirm-email/", "/search/?page=2"],
+)  # fmt: skip
+def test_paths_without_secrets_are_kept(path):
+    assert redact(path) == path
+
+
+def test_access_log_line_carries_no_token():
+    logger = RedactingLogger(Config())
+    path = f"/accounts/password/reset/{UIDB64}/{TOKEN}/"
+    environ = {"REQUEST_METHOD": "GET", "RAW_URI": path, "PATH_INFO": path, "QUERY_STRING": "",
+               "SERVER_PROTOCOL": "HTTP/1.1", "REMOTE_ADDR": "10.1.2.3",
+               "HTTP_REFERER": f"https://example.com{path}"}  # fmt: skip
+    response = SimpleNamespace(status="302 Found", headers=[("Location", path)], sent=0)
+    request = SimpleNamespace(headers=[("REFERER", environ["HTTP_REFERER"])])
+
+    atoms = logger.atoms(response, request, environ, datetime.timedelta(milliseconds=5))
+
+    line = " ".join(str(value) for value in atoms.values())
+    assert TOKEN not in line and UIDB64 not in line, line
+    assert atoms["r"] == f"GET /accounts/password/reset/{REDACTED}/{REDACTED}/ HTTP/1.1"
+
+
+def test_django_log_lines_are_redacted_too():
+    from security.access_log import RedactingFilter
+
+    record = logging.LogRecord(
+        "django.request", logging.WARNING, __file__, 1, "%s: %s",
+        ("Not Found", f"/accounts/confirm-email/{CONFIRMATION}/"), None,
+    )  # fmt: skip
+
+    RedactingFilter().filter(record)
+
+    assert record.getMessage() == f"Not Found: /accounts/confirm-email/{REDACTED}/"
+
+
+def test_the_console_handler_redacts():
+    from django.conf import settings
+
+    assert "redact" in settings.LOGGING["handlers"]["console"]["filters"]
