@@ -330,6 +330,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     # Last of ours, so it can replace the response of a refused login with the lockout page.
     "axes.middleware.AxesMiddleware",
+    # Every view needs a signed-in user unless marked public (security/access.py); last,
+    # so it is the final check before the view. REST framework views answer 401 instead.
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
     # --- Your middleware: add it below this line (closest to the views); template
     # releases never edit it. ---
 ]
@@ -644,6 +647,18 @@ CROSS_ORIGIN_EMBEDDER_POLICY = "credentialless"
 ADMIN_URL_PATH = require_admin_url_path(
     "DJANGO_ADMIN_URL_PATH", env.str("DJANGO_ADMIN_URL_PATH", default=project.ADMIN_URL_PATH)
 )
+
+# Deny by default (security/access.py): every view needs a signed-in user, through
+# LoginRequiredMiddleware, unless it is marked login_not_required and says why. The
+# project's own public views say it in their docstring; a library's public views are
+# these, by URL name, each with its reason. tests/config/test_walk.py walks every URL
+# and fails on a public view that is in neither place, or an entry no URL uses.
+PUBLIC_LIBRARY_VIEWS = {
+    "login": "Django's sign-in page: no one is signed in before it.",
+    "password_reset_done": "Tells someone who cannot sign in that the reset mail is sent.",
+    "password_reset_complete": "Tells the owner the new password is set, before sign-in.",
+    "admin:login": "The admin's own sign-in: a password, then the second factor.",
+}
 
 # Uploads larger than this are refused with a form error (media/uploads.py), and the
 # first of FILE_UPLOAD_HANDLERS stops buffering one byte past it: one request cannot

@@ -21,7 +21,8 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 
 class PasswordResetView(auth_views.PasswordResetView):
-    """The same page follows whether or not the address has an account.
+    """Public, for whoever cannot sign in; the same page follows whether or not the
+    address has an account.
 
     The log says which account (if any) it was for; the visitor is never told.
     """
@@ -43,6 +44,8 @@ class PasswordResetView(auth_views.PasswordResetView):
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Public: the link in the reset mail is the proof, for someone who cannot sign in."""
+
     def form_valid(self, form) -> HttpResponse:
         response = super().form_valid(form)
         security_event("password_reset_completed", self.request, user_id=form.user.pk)

@@ -8,7 +8,10 @@ from api.serializers import AccountSerializer, CredentialsSerializer
 
 
 class LoginView(KnoxLoginView):
-    """POST email and password, get a token (stored hashed; shown this once)."""
+    """POST email and password, get a token (stored hashed; shown this once).
+
+    Public: it is how a client without a token gets one; throttled as "sensitive".
+    """
 
     authentication_classes = ()
     permission_classes = (AllowAny,)
