@@ -411,6 +411,9 @@ MIDDLEWARE = [
     "accounts.middleware.DeviceCookieMiddleware",
     # Last of ours, so it can replace the response of a refused login with the lockout page.
     "axes.middleware.AxesMiddleware",
+    # Every view needs a signed-in user unless marked public (security/access.py); last,
+    # so it is the final check before the view. REST framework views answer 401 instead.
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
     # --- Your middleware: add it below this line (closest to the views); template
     # releases never edit it. ---
 ]
@@ -751,6 +754,28 @@ CROSS_ORIGIN_EMBEDDER_POLICY = "credentialless"
 ADMIN_URL_PATH = require_admin_url_path(
     "DJANGO_ADMIN_URL_PATH", env.str("DJANGO_ADMIN_URL_PATH", default=project.ADMIN_URL_PATH)
 )
+
+# Deny by default (security/access.py): every view needs a signed-in user, through
+# LoginRequiredMiddleware, unless it is marked login_not_required and says why. The
+# project's own public views say it in their docstring; a library's public views are
+# these, by URL name, each with its reason. tests/config/test_walk.py walks every URL
+# and fails on a public view that is in neither place, or an entry no URL uses.
+PUBLIC_LIBRARY_VIEWS = {
+    # django-allauth's pages for someone not (yet) signed in (accounts/urls.py).
+    "account_login": "The sign-in page: no one is signed in before it.",
+    "account_logout": "Signing out needs no session: without one it just goes home.",
+    "account_inactive": "Tells a deactivated account why it cannot sign in.",
+    "account_email_verification_sent": "Tells a new account to follow its mailed link.",
+    "account_confirm_email": "The mailed verification link is the proof, before sign-in.",
+    "account_reset_password": "For whoever cannot sign in; answers alike for any address.",
+    "account_reset_password_done": "Tells someone who cannot sign in the reset mail is sent.",
+    "account_reset_password_from_key": "The mailed reset link is the proof, before sign-in.",
+    "account_reset_password_from_key_done": "Tells the owner the new password is set.",
+    "account_request_login_code": "Asks for a sign-in code by mail: the owner's way in.",
+    "account_confirm_login_code": "Takes that mailed code, before the session is signed in.",
+    "mfa_authenticate": "The second step of a sign-in: the password was right, no session yet.",
+    "mfa_login_webauthn": "Sign-in with a passkey alone: no one is signed in before it.",
+}
 
 # Uploads larger than this are refused with a form error (media/uploads.py), and the
 # first of FILE_UPLOAD_HANDLERS stops buffering one byte past it: one request cannot

@@ -3,6 +3,7 @@
 import logging
 from datetime import UTC, datetime, timedelta
 
+from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.templatetags.static import static
@@ -17,20 +18,30 @@ from security.log import security_event
 SECURITY_TXT_LIFETIME = timedelta(days=180)
 
 
+@login_not_required
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
+    """The front page: public, it is where visitors arrive and find the way to sign in."""
     return render(request, "pages/home.html")
 
 
+@login_not_required
 @require_safe
 def favicon(request: HttpRequest) -> HttpResponseRedirect:
-    """/favicon.ico for pages without an icon link (the admin): no 404 in every console."""
+    """/favicon.ico for pages without an icon link (the admin): no 404 in every console.
+
+    Public: browsers fetch it for every page, the login page included.
+    """
     return HttpResponseRedirect(static("favicon.svg"))
 
 
+@login_not_required
 @require_safe
 def security_txt(request: HttpRequest) -> HttpResponse:
-    """/.well-known/security.txt: where to report a vulnerability (RFC 9116)."""
+    """/.well-known/security.txt: where to report a vulnerability (RFC 9116).
+
+    Public: it is written for researchers who have no account.
+    """
     expires = datetime.now(UTC).replace(microsecond=0) + SECURITY_TXT_LIFETIME
     lines = [
         f"Contact: mailto:{project.SECURITY_CONTACT_EMAIL}",

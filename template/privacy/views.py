@@ -4,6 +4,7 @@ import json
 
 from allauth.account.decorators import reauthentication_required
 from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect
 from django.utils.decorators import method_decorator
@@ -70,3 +71,10 @@ def export_response(user) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="account-{user.pk}-data.json"'
     response["Cache-Control"] = "no-store"
     return response
+
+
+@method_decorator(login_not_required, name="dispatch")
+class AccountDeletedView(TemplateView):
+    """The page after an erasure. Public: its visitor has just been signed out for good."""
+
+    template_name = "privacy/account_deleted.html"

@@ -16,6 +16,7 @@ their own part and a page that breaks for someone new is still heard.
 import json
 import logging
 
+from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -46,9 +47,15 @@ FIELD_ALIASES = {  # the Reporting API (report-to) spells fields in camelCase
 }
 
 
+@login_not_required
 @csrf_exempt  # browsers send reports without cookies or tokens
 @require_POST
 def csp_report(request: HttpRequest) -> HttpResponse:
+    """Log the violations a browser reports.
+
+    Public: browsers post reports from any page, the login page's too, without cookies;
+    the size cap, the rate limits and the cleaned fields make that safe.
+    """
     declared_length = request.headers.get("content-length") or "0"
     if not declared_length.isdigit() or int(declared_length) > MAX_REPORT_BYTES:
         return HttpResponse(status=413)

@@ -11,6 +11,7 @@ import asyncio
 import base64
 import hashlib
 import hmac
+import logging
 import os
 import re
 import secrets
@@ -407,3 +408,13 @@ def wait_for(condition, timeout: float = 20, what: str = "the condition") -> Non
         if time.monotonic() > deadline:
             raise AssertionError(f"waited {timeout} s for {what}")
         time.sleep(0.05)
+
+
+@pytest.fixture
+def security_lines(caplog):
+    """The messages the "security" logger wrote, in order (it does not propagate)."""
+    logger = logging.getLogger("security")
+    logger.addHandler(caplog.handler)
+    caplog.set_level(logging.INFO, logger="security")
+    yield lambda: [record.getMessage() for record in caplog.records if record.name == "security"]
+    logger.removeHandler(caplog.handler)

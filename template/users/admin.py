@@ -1,8 +1,10 @@
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.http import HttpRequest
 
 from privacy import personal_data
 from privacy.views import export_response
+from security.access import has_permissions
 from security.log import security_event
 from users.forms import UserChangeForm, UserCreationForm
 from users.models import User
@@ -36,7 +38,17 @@ class UserAdmin(DjangoUserAdmin):
     ordering = ("email",)
     actions = ("export_data", "erase_accounts")
 
-    @admin.action(description="Export the selected user's data (JSON)")
+    # Each data-rights action needs its own permission (User.Meta.permissions): staff who
+    # may only view users see neither action, and Django refuses a posted one.
+    def has_export_data_permission(self, request: HttpRequest) -> bool:
+        return has_permissions(request.user, "users.export_user_data")
+
+    def has_erase_data_permission(self, request: HttpRequest) -> bool:
+        return has_permissions(request.user, "users.erase_user_data")
+
+    @admin.action(
+        description="Export the selected user's data (JSON)", permissions=("export_data",)
+    )
     def export_data(self, request, queryset):
         """The same file the user downloads from "Your data"; one user at a time."""
         if queryset.count() != 1:
@@ -47,7 +59,7 @@ class UserAdmin(DjangoUserAdmin):
         return export_response(user)
 
     @admin.action(
-        description="Erase the selected accounts and all their data", permissions=("delete",)
+        description="Erase the selected accounts and all their data", permissions=("erase_data",)
     )
     def erase_accounts(self, request, queryset):
         """The same erasure as the user's own: rows, files (after commit) and sessions."""

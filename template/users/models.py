@@ -73,6 +73,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     class Meta:
         verbose_name = "user"
         verbose_name_plural = "users"
+        # The admin's data-rights actions (users/admin.py): each needs its own permission,
+        # which "view user" does not imply; the data holds private files and links.
+        permissions = (
+            ("export_user_data", "Can export a user's data, their files' links included"),
+            ("erase_user_data", "Can erase a user's account and all their data"),
+        )
         constraints: ClassVar[list[models.BaseConstraint]] = [
             # Enforced by the database too, so no code path can create a duplicate
             # that differs only in case.

@@ -25,7 +25,9 @@ REST_FRAMEWORK = {
         "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    # Nothing is public unless a view says so: stops default-open endpoints.
+    # Nothing is public unless a view says so (AllowAny, and why in its docstring): stops
+    # default-open endpoints. REST framework's views leave Django's LoginRequiredMiddleware
+    # out (it cannot see a token) and answer 401 JSON here instead of a login redirect.
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     # JSON only: no browsable API (HTML forms, with its own scripts) in production.
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
@@ -49,6 +51,8 @@ REST_FRAMEWORK = {
     },
     # A client cannot ask for the whole table in one response.
     "DEFAULT_PAGINATION_CLASS": "api.pagination.BoundedPagination",
+    # JSON errors, as DRF writes them; a refused permission is logged first.
+    "EXCEPTION_HANDLER": "api.exceptions.handler",
 }
 
 REST_KNOX = {

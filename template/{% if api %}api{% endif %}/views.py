@@ -11,6 +11,8 @@ from api.serializers import AccountSerializer, CredentialsSerializer
 class LoginView(KnoxLoginView):
     """POST email and password as JSON, get a token (stored hashed; shown this once).
 
+    Public: it is how a client without a token gets one.
+
     JSON only: a page on another site can make a visitor's browser post a form
     (urlencoded, multipart or text/plain) here, but not JSON without a CORS preflight
     that other origins fail. Forms posted on a visitor's behalf would otherwise spend

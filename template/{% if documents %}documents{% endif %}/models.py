@@ -32,6 +32,8 @@ class Document(models.Model):
 
     class Meta:
         ordering = ("-uploaded_at", "-pk")
+        # Reaches beyond one's own documents; given through a role (documents/roles.py).
+        permissions = (("audit_document", "Can list every user's documents, never open them"),)
 
     def __str__(self) -> str:
         return self.name

@@ -6,5 +6,6 @@ app_name = "documents"
 
 urlpatterns = [
     path("", views.DocumentListView.as_view(), name="list"),
+    path("audit/", views.DocumentAuditView.as_view(), name="audit"),
     path("<int:pk>/", views.DocumentDownloadView.as_view(), name="download"),
 ]

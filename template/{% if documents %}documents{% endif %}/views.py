@@ -1,9 +1,13 @@
-"""List, upload and download a user's own documents; anyone else's is a 404."""
+"""List, upload and download a user's own documents; anyone else's is a 404.
+
+Auditors (the role in documents/roles.py) also list everyone's, and open none of them.
+"""
 
 from typing import Any, cast
 
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
+from django.db.models import QuerySet
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
@@ -15,7 +19,7 @@ from django.views.generic.detail import SingleObjectMixin
 from documents.forms import DocumentForm
 from documents.models import DOCUMENT_TYPES, Document
 from media.uploads import content_headers, describe
-from security.mixins import OwnerScopedMixin
+from security.mixins import OwnerScopedMixin, PermissionRequiredMixin
 from users.models import User
 
 
@@ -59,3 +63,19 @@ class DocumentDownloadView(OwnerScopedMixin, SingleObjectMixin[Document], View):
             response["Content-Disposition"] = disposition
             return response
         return HttpResponseRedirect(document.file.url)
+
+
+@method_decorator(never_cache, name="dispatch")
+class DocumentAuditView(PermissionRequiredMixin, ListView[Document]):
+    """Every user's documents, for auditors: names, sizes, owners and dates, no files.
+
+    Anyone without the permission gets 403, logged as a `permission_denied` event.
+    """
+
+    model = Document
+    permission_required = "documents.audit_document"
+    template_name = "documents/document_audit.html"
+    paginate_by = 100
+
+    def get_queryset(self) -> QuerySet[Document]:
+        return super().get_queryset().select_related("owner")

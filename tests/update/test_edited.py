@@ -33,6 +33,7 @@ from tests.support.releases import (
     RELEASE_ROUTE,
     RESOLVE_COMMAND,
     Releases,
+    add_below,
     files_with_conflict_markers,
     locked_version,
     rejected_hunks,
@@ -114,17 +115,6 @@ NOTES_APP = {
         """
     ),
 }
-
-
-def add_below(path: Path, fence: str, line: str) -> None:
-    """Add `line` directly below the fence that starts with `fence` (it may span lines)."""
-    lines = path.read_text().splitlines(keepends=True)
-    found = [i for i, text in enumerate(lines) if text.strip().startswith(fence)]
-    assert len(found) == 1, f"{fence!r} is not one line of {path}: the fences moved"
-    end = next(i for i in range(found[0], len(lines)) if lines[i].rstrip().endswith("---")
-               or lines[i].rstrip().endswith("--- #}"))  # fmt: skip
-    lines.insert(end + 1, line + "\n")
-    path.write_text("".join(lines))
 
 
 def edit_like_a_developer(project: Path) -> None:

@@ -4,6 +4,7 @@ import io
 import re
 
 import pytest
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -24,9 +25,13 @@ from tests.conftest import stored_files
 pytestmark = pytest.mark.urls(__name__)
 
 
+@login_not_required
 @csrf_exempt
 def uploaded_size(request):
-    """What Django kept of an upload by the time a view (and a validator) sees it."""
+    """What Django kept of an upload by the time a view (and a validator) sees it.
+
+    Public, so the test posts without signing in; this URLconf is the test's alone.
+    """
     return HttpResponse(str(request.FILES["file"].size))
 
 

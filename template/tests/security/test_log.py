@@ -4,7 +4,6 @@ Lines are captured from the "security" logger as Heroku would receive them.
 """
 
 import json
-import logging
 import re
 
 import pytest
@@ -27,16 +26,6 @@ def parse(line: str) -> dict[str, str]:
         key: json.loads(value) if value.startswith('"') else value
         for key, value in PAIR.findall(line)
     }
-
-
-@pytest.fixture
-def security_lines(caplog):
-    """The messages the "security" logger wrote, in order (it does not propagate)."""
-    logger = logging.getLogger("security")
-    logger.addHandler(caplog.handler)
-    caplog.set_level(logging.INFO, logger="security")
-    yield lambda: [record.getMessage() for record in caplog.records if record.name == "security"]
-    logger.removeHandler(caplog.handler)
 
 
 def events(lines) -> list[dict[str, str]]:

@@ -1,7 +1,7 @@
 """The view mixins in security.mixins: login required, and owner-scoped querysets.
 
 django-allauth's email addresses are a model that belongs to a user, so the views below
-use them; an app's own views use the mixins the same way (README, "View mixins").
+use them; an app's own views use the mixins the same way (README, "Adding a view safely").
 """
 
 import pytest

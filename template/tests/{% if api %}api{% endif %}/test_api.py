@@ -53,6 +53,8 @@ def test_unauthenticated_request_is_refused(client):
     response = client.get("/api/me/", secure=True)
 
     assert response.status_code == 401
+    assert response["Content-Type"] == "application/json", "JSON, never a login redirect"
+    assert "detail" in response.json()
 
 
 def test_token_opens_the_signed_in_users_own_account(client, user):
