@@ -23,6 +23,7 @@ the right. Two exceptions, in this order:
 
 import hmac
 import ipaddress
+from typing import cast
 
 from django.conf import settings
 from django.http import HttpRequest
@@ -50,7 +51,7 @@ def client_ip(request: HttpRequest) -> str | None:
     known = request.__dict__.get("_client_ip", _NOT_YET)
     if known is _NOT_YET:
         known = request.__dict__["_client_ip"] = _client_ip(request)
-    return known  # type: ignore[return-value]
+    return cast(str | None, known)
 
 
 def _client_ip(request: HttpRequest) -> str | None:
