@@ -33,7 +33,7 @@ from security.forwarded import LINES_META_KEY
 # The one address of every request whose X-Forwarded-For came on several lines: never a
 # real client's, and never one a client chose. An identity for the logs and limits, never
 # an address anything binds (ruff's S104 and bandit's B104 see a bind).
-SHARED_CLIENT = "0.0.0.0"  # noqa: S104  # nosec B104
+SHARED_CLIENT = "0.0.0.0"  # noqa: S104  # nosec B104: an identity, never bound
 # The header a CDN in front of the router adds to every request it forwards, with the
 # value of CDN_ORIGIN_SECRET (docs/edge.md): a request without it did not come through.
 ORIGIN_SECRET_HEADER = "X-Origin-Secret"  # noqa: S105  # pragma: allowlist secret (a name)
