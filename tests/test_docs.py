@@ -2,6 +2,7 @@
 
 import json
 import shutil
+from typing import Any
 
 import pytest
 
@@ -65,10 +66,24 @@ def test_every_copier_question_is_documented():
     assert {q for q in questions if f"| `{q}` |" not in page} == set()
 
 
-def test_nav_lists_every_page():
+GROUPS = ["Tutorial", "How-to guides", "Reference", "Explanation"]
+
+
+def pages(nav: list[dict[str, Any]]) -> list[str]:
+    """Every page a nav lists, its sections' pages included."""
+    found: list[str] = []
+    for entry in nav:
+        (target,) = entry.values()
+        found.extend(pages(target) if isinstance(target, list) else [target])
+    return found
+
+
+def test_nav_lists_every_page_once_grouped_for_its_readers():
     import yaml
 
     nav = yaml.safe_load((ROOT / "mkdocs.yml").read_text())["nav"]
-    listed = {next(iter(entry.values())) for entry in nav}
 
-    assert listed == {path.name for path in DOCS.glob("*.md")}
+    assert [
+        title for entry in nav for title, target in entry.items() if isinstance(target, list)
+    ] == GROUPS
+    assert sorted(pages(nav)) == sorted(path.name for path in DOCS.glob("*.md"))

@@ -20,6 +20,7 @@ import logging
 import threading
 import time
 from collections.abc import Sequence
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage, InvalidMailer, mailers
@@ -33,8 +34,10 @@ logger = logging.getLogger("background")
 class QueuedEmailBackend(BaseEmailBackend):
     """Enqueues each message for the worker; returns as soon as the rows are written."""
 
+    alias: str  # the MAILERS entry; set by Django 6.1 (django-stubs 6.1.2 lacks it)
+
     def __init__(
-        self, *, deliver_with: str = "direct", fail_silently: bool = False, **kwargs: object
+        self, *, deliver_with: str = "direct", fail_silently: bool = False, **kwargs: Any
     ) -> None:
         super().__init__(**kwargs)
         mailers = getattr(settings, "MAILERS", {})
@@ -79,6 +82,8 @@ class ErrorReportBackend(BaseEmailBackend):
     server. A report never raises: the request it describes has already failed.
     """
 
+    alias: str  # the MAILERS entry; set by Django 6.1 (django-stubs 6.1.2 lacks it)
+
     _last_direct = -float("inf")  # time.monotonic() of this process's last direct report
     _lock = threading.Lock()
 
@@ -89,7 +94,7 @@ class ErrorReportBackend(BaseEmailBackend):
         fallback: str = "direct",
         fallback_interval: float = 60,
         fail_silently: bool = False,
-        **kwargs: object,
+        **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         for name in (queue_with, fallback):

@@ -7,6 +7,7 @@ media bucket's checks live with the media app (media/s3.py).
 
 import ipaddress
 import re
+from typing import Any
 from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
@@ -88,7 +89,7 @@ def require_admin_url_path(name: str, value: str) -> str:
     return value
 
 
-def require_tls_database(database: dict, *, enforce: bool = True) -> dict:
+def require_tls_database(database: dict[str, Any], *, enforce: bool = True) -> dict[str, Any]:
     """Return a PostgreSQL configuration that refuses plaintext connections.
 
     Heroku Postgres serves certificates that do not verify against a public CA, so

@@ -34,7 +34,7 @@ class HerokuAppHost(str):
         host.pattern = re.compile(rf"{re.escape(app_name)}(-[0-9a-f]{{12}})?\.herokuapp\.com")
         return host
 
-    def lower(self) -> "HerokuAppHost":  # type: ignore[override]
+    def lower(self) -> "HerokuAppHost":
         return self  # Django lowercases each entry before comparing: keep the pattern
 
     def __eq__(self, other: object) -> bool:

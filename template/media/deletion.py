@@ -35,7 +35,7 @@ def delete_files_with(model: type[models.Model], fields: tuple[str, ...]) -> Non
     post_delete.connect(queue_files, sender=model, dispatch_uid=f"media_deletion_{label}")
 
 
-def queue_files(sender: type[models.Model], instance: models.Model, **kwargs) -> None:
+def queue_files(sender: type[models.Model], instance: models.Model, **kwargs: object) -> None:
     """Record the deleted row's files in this transaction; queue their removal once it commits.
 
     Queued after the commit, not inside the transaction, so the task finds the records

@@ -44,11 +44,14 @@ import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import PurePosixPath
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.files import File
 from django.core.files.storage import default_storage
 from django.core.files.uploadhandler import FileUploadHandler
+from django.db.models import Model
 from django.template.defaultfilters import filesizeformat
 from django.utils.deconstruct import deconstructible
 from django.utils.http import content_disposition_header
@@ -154,7 +157,9 @@ def content_is(file_type: FileType, data: bytes) -> bool:
 
 
 def check_upload(
-    file, allowed_types: Iterable[str] = DEFAULT_ALLOWED_TYPES, max_size: int | None = None
+    file: File[Any],
+    allowed_types: Iterable[str] = DEFAULT_ALLOWED_TYPES,
+    max_size: int | None = None,
 ) -> FileType:
     """Return the file's checked type, or raise ValidationError saying what is wrong."""
     allowed = tuple(allowed_types)
@@ -284,13 +289,13 @@ def reencode_image(data: bytes, image_format: str) -> bytes:
     return output.getvalue()
 
 
-def replace_content(file, data: bytes) -> None:
+def replace_content(file: File[Any], data: bytes) -> None:
     """Write `data` over an upload not yet stored, so the storage saves `data` instead.
 
     The upload's own file object is rewritten (a temporary file stays the same file),
     whatever wraps it: a model field's FieldFile or the upload itself.
     """
-    upload = file.file if hasattr(file, "_committed") else file
+    upload: Any = file.file if hasattr(file, "_committed") else file
     upload.seek(0)
     upload.truncate()
     upload.write(data)
@@ -323,7 +328,7 @@ class UploadValidator:
         self.max_size = max_size
         self.allow_markup = allow_markup
 
-    def __call__(self, file) -> None:
+    def __call__(self, file: File[Any]) -> None:
         if getattr(file, "_committed", False):
             return  # already stored: it was checked when it arrived
         # A storage that keeps nothing (production without a bucket, media.storage) says
@@ -360,7 +365,7 @@ class RandomName:
     def __init__(self, folder: str) -> None:
         self.folder = folder
 
-    def __call__(self, instance, filename: str) -> str:
+    def __call__(self, instance: Model | None, filename: str) -> str:
         file_type = file_type_for(PurePosixPath(filename).suffix.lstrip("."))
         extension = f".{file_type.extension}" if file_type else ""
         return f"{self.folder}/{secrets.token_hex(16)}{extension}"
@@ -372,6 +377,11 @@ class RandomName:
         return hash(self.folder)
 
 
+def attachment_header(as_attachment: bool, filename: str) -> str:
+    """Content-Disposition for `filename`; Django's helper is None only without a name."""
+    return content_disposition_header(as_attachment, filename) or "attachment"
+
+
 def content_headers(name: str) -> tuple[str, str]:
     """Content-Type and Content-Disposition for a stored file, from its extension.
 
@@ -381,9 +391,9 @@ def content_headers(name: str) -> tuple[str, str]:
     path = PurePosixPath(name)
     file_type = file_type_for(path.suffix.lstrip("."))
     if file_type is None:
-        return "application/octet-stream", content_disposition_header(True, path.name)
+        return "application/octet-stream", attachment_header(True, path.name)
     inline = file_type.image_format is not None and not file_type.markup
-    return file_type.mime, content_disposition_header(not inline, path.name)
+    return file_type.mime, attachment_header(not inline, path.name)
 
 
 class UploadSizeCapHandler(FileUploadHandler):
@@ -395,7 +405,7 @@ class UploadSizeCapHandler(FileUploadHandler):
     refuses it with a form error.
     """
 
-    def new_file(self, *args, **kwargs) -> None:
+    def new_file(self, *args: Any, **kwargs: Any) -> None:
         super().new_file(*args, **kwargs)
         self.passed_on = 0
 

@@ -40,11 +40,11 @@ class CounterCache(DatabaseCache):
         """Delete every expired row; return how many there were."""
         db = router.db_for_write(self.cache_model_class)
         connection = connections[db]
-        table = connection.ops.quote_name(self._table)
+        table = connection.ops.quote_name(self._table)  # type: ignore[attr-defined]  # set by DatabaseCache
         expires = connection.ops.quote_name("expires")
         now = connection.ops.adapt_datetimefield_value(timezone.now().replace(microsecond=0))
         with connection.cursor() as cursor:
             # The table's name comes from settings, quoted by the backend; the time is a parameter.
             sql = f"DELETE FROM {table} WHERE {expires} < %s"  # noqa: S608  # nosec B608: quoted name
             cursor.execute(sql, [now])
-            return cursor.rowcount
+            return int(cursor.rowcount)

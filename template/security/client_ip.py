@@ -23,6 +23,7 @@ the right. Two exceptions, in this order:
 
 import hmac
 import ipaddress
+from typing import cast
 
 from django.conf import settings
 from django.http import HttpRequest
@@ -32,7 +33,7 @@ from security.forwarded import LINES_META_KEY
 # The one address of every request whose X-Forwarded-For came on several lines: never a
 # real client's, and never one a client chose. An identity for the logs and limits, never
 # an address anything binds (ruff's S104 and bandit's B104 see a bind).
-SHARED_CLIENT = "0.0.0.0"  # noqa: S104  # nosec B104
+SHARED_CLIENT = "0.0.0.0"  # noqa: S104  # nosec B104: an identity, never bound
 # The header a CDN in front of the router adds to every request it forwards, with the
 # value of CDN_ORIGIN_SECRET (docs/edge.md): a request without it did not come through.
 ORIGIN_SECRET_HEADER = "X-Origin-Secret"  # noqa: S105  # pragma: allowlist secret (a name)
@@ -50,7 +51,7 @@ def client_ip(request: HttpRequest) -> str | None:
     known = request.__dict__.get("_client_ip", _NOT_YET)
     if known is _NOT_YET:
         known = request.__dict__["_client_ip"] = _client_ip(request)
-    return known  # type: ignore[return-value]
+    return cast(str | None, known)
 
 
 def _client_ip(request: HttpRequest) -> str | None:

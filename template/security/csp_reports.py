@@ -15,6 +15,7 @@ their own part and a page that breaks for someone new is still heard.
 
 import json
 import logging
+from typing import Any
 
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
@@ -83,7 +84,7 @@ def within_rate_limit(request: HttpRequest) -> bool:
 def _count(key: str) -> int:
     counters.add(key, 0, timeout=WINDOW_SECONDS)
     try:
-        return counters.incr(key)
+        return int(counters.incr(key))
     except ValueError:  # the window expired between add and incr: a new one starts
         counters.set(key, 1, timeout=WINDOW_SECONDS)
         return 1
@@ -106,7 +107,7 @@ def parse_reports(body: bytes) -> list[dict[str, str]]:
     return [clean(report) for report in raw_reports[:10]]
 
 
-def clean(report: dict) -> dict[str, str]:
+def clean(report: dict[str, Any]) -> dict[str, str]:
     """The fields worth logging, by their report-uri names; security_event escapes them."""
     fields = {FIELD_ALIASES.get(key, key): value for key, value in report.items()}
     return {key: str(fields[key]) for key in LOGGED_FIELDS if key in fields}

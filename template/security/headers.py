@@ -19,7 +19,7 @@ Django does: an unused nonce is left out of the policy).
 
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.signals import setting_changed
@@ -65,7 +65,8 @@ def _headers_added(request: HttpRequest, *middleware: Any) -> dict[str, tuple[st
 
 def _request(*, secure: bool, nonce: str | None = None) -> HttpRequest:
     request = HttpRequest()
-    header, value = settings.SECURE_PROXY_SSL_HEADER or ("HTTP_X_FORWARDED_PROTO", "https")
+    configured = cast(tuple[str, str] | None, settings.SECURE_PROXY_SSL_HEADER)  # None: unset
+    header, value = configured or ("HTTP_X_FORWARDED_PROTO", "https")
     if secure:
         request.META[header] = value
     if nonce is not None:

@@ -46,7 +46,9 @@ class OwnerScopedMixin(LoginRequiredMixin):
     request: HttpRequest
 
     def get_queryset(self) -> QuerySet[Any]:
-        return owned(super().get_queryset(), self.request.user, self.owner_field)
+        # The view this mixes into (ListView, DetailView...) defines get_queryset.
+        queryset = super().get_queryset()  # type: ignore[misc]
+        return owned(queryset, self.request.user, self.owner_field)
 
 
 class PermissionRequiredMixin(auth_mixins.PermissionRequiredMixin):

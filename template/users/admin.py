@@ -1,6 +1,7 @@
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.http import HttpRequest
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
 
 from privacy import personal_data
 from privacy.views import export_response
@@ -11,7 +12,7 @@ from users.models import User
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(DjangoUserAdmin[User]):
     form = UserChangeForm
     add_form = UserCreationForm
     fieldsets = (
@@ -49,7 +50,7 @@ class UserAdmin(DjangoUserAdmin):
     @admin.action(
         description="Export the selected user's data (JSON)", permissions=("export_data",)
     )
-    def export_data(self, request, queryset):
+    def export_data(self, request: HttpRequest, queryset: QuerySet[User]) -> HttpResponse | None:
         """The same file the user downloads from "Your data"; one user at a time."""
         if queryset.count() != 1:
             self.message_user(request, "Select exactly one user to export.", messages.ERROR)
@@ -61,7 +62,7 @@ class UserAdmin(DjangoUserAdmin):
     @admin.action(
         description="Erase the selected accounts and all their data", permissions=("erase_data",)
     )
-    def erase_accounts(self, request, queryset):
+    def erase_accounts(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
         """The same erasure as the user's own: rows, files (after commit) and sessions."""
         for user in queryset:
             user_id = user.pk

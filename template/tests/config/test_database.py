@@ -41,6 +41,6 @@ def test_postgresql_cancels_statements_that_run_too_long():
 def test_postgresql_connections_come_from_a_pool_of_db_pool_size():
     from django.conf import settings
 
-    pool = connection.pool
+    pool = connection.pool  # type: ignore[attr-defined]  # PostgreSQL's wrapper only
 
     assert pool is not None and pool.max_size == settings.DB_POOL_SIZE

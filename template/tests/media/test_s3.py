@@ -52,6 +52,7 @@ def key_of(attachment: Attachment) -> str:
 def fetch(url: str) -> tuple[int, bytes]:
     """GET a URL on the S3 API server (plain HTTP on loopback), with no credentials."""
     parts = urllib.parse.urlsplit(url)
+    assert parts.hostname, url
     connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
     try:
         connection.request("GET", f"{parts.path}?{parts.query}" if parts.query else parts.path)

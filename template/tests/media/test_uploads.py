@@ -2,6 +2,7 @@
 
 import io
 import re
+from typing import cast
 
 import pytest
 from django.contrib.auth.decorators import login_not_required
@@ -11,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import HttpResponse
 from django.urls import path
 from django.views.decorators.csrf import csrf_exempt
-from PIL import Image
+from PIL import Image, PngImagePlugin
 
 from media.uploads import (
     RandomName,
@@ -191,17 +192,23 @@ def test_a_photo_loses_its_location_and_serial_number_but_keeps_its_orientation(
     assert dict(clean.getexif()) == {}, "no EXIF at all: no GPS, camera, serial or orientation"
     assert b"SERIAL-0042" not in validated("photo.jpg", photo)
     assert clean.size == (8, 16), "orientation 6 is applied to the pixels (turned upright)"
-    red, _, blue = clean.getpixel((7, 0))
+    red, _, blue = cast(tuple[int, int, int], clean.getpixel((7, 0)))
     assert blue > 150 > red, "the blue corner turned with the picture, to the top right"
+
+
+def png(data: bytes) -> PngImagePlugin.PngImageFile:
+    image = Image.open(io.BytesIO(data))
+    assert isinstance(image, PngImagePlugin.PngImageFile), image.format
+    return image
 
 
 def test_html_in_compressed_png_text_chunks_is_removed():
     page = samples.PNG_WITH_PACKED_HTML
-    assert Image.open(io.BytesIO(page)).text, "the sample carries text chunks"
+    assert png(page).text, "the sample carries text chunks"
 
     clean = validated("photo.png", page)
 
-    assert Image.open(io.BytesIO(clean)).text == {}
+    assert png(clean).text == {}
     assert not {b"tEXt", b"zTXt", b"iTXt"} & {clean[i : i + 4] for i in range(len(clean))}
 
 
@@ -213,7 +220,7 @@ def test_an_animated_image_keeps_every_frame(name, fmt):
 
     clean = Image.open(io.BytesIO(validated(name, buffer.getvalue())))
 
-    assert clean.n_frames == 3
+    assert getattr(clean, "n_frames", 1) == 3
 
 
 @pytest.mark.django_db

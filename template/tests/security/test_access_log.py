@@ -3,6 +3,7 @@
 import datetime
 import logging
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 from gunicorn.config import Config
@@ -88,4 +89,5 @@ def test_django_log_lines_are_redacted_too():
 def test_the_console_handler_redacts():
     from django.conf import settings
 
-    assert "redact" in settings.LOGGING["handlers"]["console"]["filters"]
+    logging_config: dict[str, Any] = settings.LOGGING
+    assert "redact" in logging_config["handlers"]["console"]["filters"]

@@ -93,8 +93,8 @@ def test_requests_without_a_body_or_gunicorn_pass_untouched():
     marker = object()
 
     without_body = guard({"wsgi.input": marker, "CONTENT_LENGTH": "0",
-                          "gunicorn.socket": socket.socket()}, None)  # fmt: skip
-    without_gunicorn = guard({"wsgi.input": marker, "CONTENT_LENGTH": "10"}, None)
+                          "gunicorn.socket": socket.socket()}, None)  # type: ignore[arg-type]  # fmt: skip
+    without_gunicorn = guard({"wsgi.input": marker, "CONTENT_LENGTH": "10"}, None)  # type: ignore[arg-type]
 
     assert without_body == [b"object"] and without_gunicorn == [b"object"]
 

@@ -182,7 +182,7 @@ def test_health_check_answers_ok_without_the_database(client, django_assert_num_
 
 def test_one_client_cannot_hold_more_than_its_share_of_threads(rf, settings):
     settings.CLIENT_CONCURRENCY = 2
-    statuses = {}
+    statuses: dict[int | str, int] = {}
 
     def request(depth, address=ROUTER_SEEN):
         return rf.get(f"/?depth={depth}", headers=via_router(address))
