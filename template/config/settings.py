@@ -187,16 +187,18 @@ SECURE_CSP_REPORT_ONLY = CONTENT_SECURITY_POLICY if CSP_REPORT_ONLY else {}
 
 # Powerful browser features the site does not use are switched off for it and for any
 # frame: a script that does get in cannot reach the camera, location or payments.
+# Passkeys (publickey-credentials-*) work on the site itself only, never in a frame.
 # Only names Chromium recognises: it logs a console error for any other.
+PASSKEY_FEATURES = ("publickey-credentials-create", "publickey-credentials-get")
 PERMISSIONS_POLICY: dict[str, list[str]] = {
-    feature: []
+    feature: ["self"] if feature in PASSKEY_FEATURES else []
     for feature in (
         "accelerometer", "autoplay", "browsing-topics", "camera", "display-capture",
         "encrypted-media", "geolocation", "gyroscope", "hid", "identity-credentials-get",
         "idle-detection", "interest-cohort", "local-fonts", "magnetometer", "microphone",
-        "midi", "otp-credentials", "payment", "picture-in-picture",
-        "publickey-credentials-create", "publickey-credentials-get", "screen-wake-lock",
-        "serial", "storage-access", "usb", "window-management", "xr-spatial-tracking",
+        "midi", "otp-credentials", "payment", "picture-in-picture", *PASSKEY_FEATURES,
+        "screen-wake-lock", "serial", "storage-access", "usb", "window-management",
+        "xr-spatial-tracking",
     )
 }  # fmt: skip
 
@@ -209,7 +211,8 @@ SRI_ALGORITHM = "sha384"
 
 # Email is the login; the model exists from the first migration.
 AUTH_USER_MODEL = "users.User"
-LOGIN_URL = "login"
+# Every sign-in, the admin's too, goes through django-allauth's pages (accounts/).
+LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 
@@ -234,17 +237,20 @@ AUTH_PASSWORD_VALIDATORS = [
 # A password-reset link found later in a mailbox is useless after an hour.
 PASSWORD_RESET_TIMEOUT = 60 * 60
 
-# django-axes checks every login (site and admin) before the password is even tried,
-# and refuses it while that address and IP are locked out; ModelBackend then checks
-# the password. authenticate() must be given the request (the login forms do).
+# Every password attempt (site, reauthentication, the admin's sign-in, the API's token
+# login) passes, in order: django-axes, which refuses it while that address and IP are
+# locked out; then the project's check, which spends it from the failure budgets
+# (FAILURE_BUDGETS, below) and tries the password in the same time whether or not the
+# address has an account (accounts/backends.py). authenticate() needs the request.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "accounts.backends.BudgetedAuthenticationBackend",
 ]
 
 # Brute-force lockout: five failures for one email address from one IP lock that pair
-# out for 15 minutes, and every attempt during the pause restarts it. Credential
-# stuffing and password guessing stall; a victim logs in from anywhere else.
+# out for 15 minutes, and every attempt during the pause restarts it. The owner signs
+# in from anywhere else, or from a browser that signed in before (a device cookie:
+# accounts/devices.py), which axes leaves alone.
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
@@ -254,42 +260,101 @@ AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 # Counted per client IP as security.client_ip reads it (TRUSTED_PROXY_COUNT, below),
 # never from a client-sent header.
 AXES_CLIENT_IP_CALLABLE = "security.client_ip.client_ip"
-# The login forms post the address as "username"; it is lowercased as the User model
-# stores it, so "ADA@example.com" cannot start a fresh count.
-AXES_USERNAME_FORM_FIELD = "username"
-AXES_USERNAME_CALLABLE = "users.lockout.lockout_username"
+# allauth passes the address as "email"; it is lowercased as the User model stores it,
+# so "ADA@example.com" cannot start a fresh count.
+AXES_USERNAME_CALLABLE = "accounts.lockout.lockout_username"
+AXES_WHITELIST_CALLABLE = "accounts.devices.is_known_device"
 # A locked-out visitor gets 429 Too Many Requests with a page that says when to retry.
-AXES_LOCKOUT_CALLABLE = "users.lockout.locked_out"
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.locked_out"
 # A successful login clears that pair's failures.
 AXES_RESET_ON_SUCCESS = True
 # Successful logins go to the security log (security/log.py), not a database table.
 AXES_DISABLE_ACCESS_LOG = True
 # Never stored with a failure record: passwords (always), tokens, codes, addresses.
-AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "csrfmiddlewaretoken", "otp_token"]
+AXES_SENSITIVE_PARAMETERS = ["username", "login", "email", "ip_address", "csrfmiddlewaretoken",
+                             "code"]  # fmt: skip
 # No start-up banner or per-attempt detail from axes itself (see LOGGING).
 AXES_VERBOSE = False
 
-# The admin asks staff for a TOTP code after the password (users/admin_site.py); codes
-# come from an authenticator app enrolled with `manage.py enrol_totp EMAIL`.
-OTP_TOTP_ISSUER = project.PROJECT_NAME
-# The admin never shows TOTP secrets or QR codes: a hijacked admin session cannot
-# copy another staff member's second factor.
-OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# Accounts (django-allauth, adapted in accounts/): the email address is the login.
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+# An unverified account can do nothing: it signs in only once its address is proven.
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+# No enumeration: sign-up, login and reset answer alike whether or not an address has
+# an account (the owner gets a mail instead), and in the same time (accounts/forms.py).
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_FORMS = {
+    "signup": "accounts.forms.SignupForm",
+    "reset_password": "accounts.forms.ResetPasswordForm",
+}
+# One address per account; a new one is verified before it replaces the old, which is told.
+ACCOUNT_CHANGE_EMAIL = True
+# Security notices by email: password changed, set or reset; email changed; an
+# authenticator app, recovery codes or a passkey added or removed.
+ACCOUNT_EMAIL_NOTIFICATIONS = True
+# A one-time code by email signs in too: the way in that no one else's failures spend.
+ACCOUNT_LOGIN_BY_CODE_ENABLED = True
+# A reset link proves the mailbox: it signs the owner in (second factor still asked).
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = True
+# Changing the password or email needs a fresh proof of who you are, not just a
+# session: the password, a code by email, or a second factor, within five minutes.
+# (Two-factor changes and the data export and deletion ask for it too.)
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
+ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
+# Links in mails use the request's host (ALLOWED_HOSTS) over HTTPS.
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEVELOPMENT else "https"
+# allauth's own limits, per client IP (its adapter reads security.client_ip), address
+# ("key") or user, counted in the counters' cache (CACHES["ratelimit"], pointed at by
+# accounts/apps.py); when spent: 429. Passwords spend FAILURE_BUDGETS instead;
+# "login_failed" here counts wrong second-factor codes, per account, which only
+# someone who knows the password can spend.
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": "10/m/ip,5/5m/key",
+    # A backstop for floods; failed passwords meet FAILURE_BUDGETS long before it.
+    "login": "60/m/ip",
+    "signup": "10/10m/ip",
+    # Mail bombing: three reset mails per address an hour (each one's link works).
+    "reset_password": "10/h/ip,3/h/key",
+    "reset_password_from_key": "20/m/ip",
+    # One verification mail per address every three minutes.
+    "confirm_email": "1/3m/key",
+    "request_login_code": "10/h/ip,3/15m/key",
+    "reauthenticate": "10/m/user",
+    "change_password": "5/m/user",
+    "manage_email": "10/m/user",
+}
+
+# Two-factor authentication for everyone (allauth's mfa app), required for staff
+# (accounts/middleware.py, accounts/admin_site.py): authenticator apps (TOTP) with
+# recovery codes, and passkeys (WebAuthn), which also sign in without a password.
+MFA_ADAPTER = "accounts.adapter.MFAAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+# The code before and after the current one also counts (a phone's clock drifts), as
+# django-otp allowed; each is accepted once (allauth remembers used codes).
+MFA_TOTP_TOLERANCE = 1
+MFA_PASSKEY_LOGIN_ENABLED = True
+# Passkeys check the page's origin; a development machine serves plain http.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEVELOPMENT
+# Sessions you can see and end (allauth's usersessions): device, IP, last seen.
+USERSESSIONS_TRACK_ACTIVITY = True
 
 # --- Applications and middleware -------------------------------------------------
 
 INSTALLED_APPS = [
-    # The admin, behind a second factor (django-otp): users/admin_site.py.
-    "users.apps.SecondFactorAdminConfig",
+    # The admin, for staff sessions that completed MFA: accounts/admin_site.py.
+    "accounts.apps.AdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    # naturaltime ("3 minutes ago") on the sessions page.
+    "django.contrib.humanize",
     # Serve static files through WhiteNoise under runserver too, as in production.
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
-    "django_otp",
-    "django_otp.plugins.otp_totp",
     "axes",
     # The project's apps, lowest layer first: imports flow up this list, never down
     # (README, "Project layout"; tests/config/test_layout.py keeps it so).
@@ -298,7 +363,14 @@ INSTALLED_APPS = [
     "media",
     "privacy",
     "users",
+    "accounts",
     "pages",
+    # Sign-up, verification, passwords, two-factor, sessions (django-allauth); after
+    # accounts, whose templates replace allauth's (the site's look, no inline style).
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.usersessions",
     # The task queue's tables and admin (django-tasks-db); after background, whose
     # db_worker (with a time limit and recovery) replaces the library's.
     "django_tasks_db",
@@ -325,9 +397,18 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    # Marks the user verified when this session passed the admin's TOTP check.
-    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # allauth's request context; ImmediateHttpResponse (a refused attempt's 429) and
+    # reauthentication redirects from any view.
+    "allauth.account.middleware.AccountMiddleware",
+    # Ends sessions left idle (IDLE_SESSION_TIMEOUT, below), before they count as seen.
+    "accounts.middleware.IdleSessionMiddleware",
+    # Each session's device, IP and last request, for the sessions page.
+    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    # Staff without an authenticator reach only the page that sets one up.
+    "accounts.middleware.StaffMFAMiddleware",
+    # The device cookie a sign-in earned (accounts/devices.py).
+    "accounts.middleware.DeviceCookieMiddleware",
     # Last of ours, so it can replace the response of a refused login with the lockout page.
     "axes.middleware.AxesMiddleware",
     # Every view needs a signed-in user unless marked public (security/access.py); last,
@@ -555,9 +636,10 @@ ADMINS = env.list("DJANGO_ADMINS", default=[])
 # headers would flood the admins. Log lines never include settings or secrets.
 # Errors of Django's own loggers (a 500 above all) are also mailed to ADMINS
 # (mail_admins, through MAILERS["errors"]), unless DEBUG shows them on the page.
-# The "security" logger writes one logfmt line per login, failure, lockout, logout,
-# password change or reset, second-factor failure and denied permission, with user
-# id, client IP and Heroku request id (security/log.py).
+# The "security" logger writes one logfmt line per login, failure, lockout, throttled
+# attempt, logout, sign-up, verification, password or email change, second factor
+# added, removed or failed, and denied permission, with user id, client IP and Heroku
+# request id (security/log.py).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -633,6 +715,31 @@ REQUEST_BUDGET = env.int("DJANGO_REQUEST_BUDGET", default=600)
 CLIENT_CONCURRENCY = 4
 REQUEST_BUDGET_EXEMPT_PATHS = [f"/{STATIC_URL}", "/healthz/"]
 
+# Failure budgets for password attempts (accounts/budgets.py): (attempts, seconds),
+# sliding; a right password gives its attempt back. Spent, an attempt waits (429 with
+# Retry-After) until the oldest in the window ages out: slowed, never locked out.
+FAILURE_BUDGETS = {
+    # One network (an IPv4 address, an IPv6 /64) across all accounts: credential stuffing.
+    "network": (20, 15 * 60),
+    # One account across all networks: guessing its password from many IPs.
+    "account": (10, 15 * 60),
+    # A browser that signed in to the account before, instead of the two above: the
+    # owner never waits for strangers' failures (accounts/devices.py).
+    "device": (5, 15 * 60),
+}
+# That browser's signed cookie: host-only, HTTPS-only, out of reach of scripts.
+DEVICE_COOKIE_NAME = "device" if DEVELOPMENT else "__Host-device"
+DEVICE_COOKIE_AGE = 60 * 60 * 24 * 90
+
+# A sign-up that passed the form answers after at least this long, whether the address
+# was new or taken: no stopwatch tells which addresses have accounts (accounts/views.py).
+SIGNUP_MIN_RESPONSE_SECONDS = 0.4
+
+# Sessions end after this much idle time, or sooner once they opened the admin: a
+# forgotten browser or a stolen laptop is signed out (accounts/middleware.py).
+IDLE_SESSION_TIMEOUT = 60 * 60 * 2
+IDLE_ADMIN_SESSION_TIMEOUT = 60 * 15
+
 # Cross-Origin-Resource-Policy on every response (security/middleware.py; Django has no
 # setting for it): other sites cannot embed our responses, which stops cross-origin
 # reads such as Spectre-style leaks of authenticated pages.
@@ -654,10 +761,20 @@ ADMIN_URL_PATH = require_admin_url_path(
 # these, by URL name, each with its reason. tests/config/test_walk.py walks every URL
 # and fails on a public view that is in neither place, or an entry no URL uses.
 PUBLIC_LIBRARY_VIEWS = {
-    "login": "Django's sign-in page: no one is signed in before it.",
-    "password_reset_done": "Tells someone who cannot sign in that the reset mail is sent.",
-    "password_reset_complete": "Tells the owner the new password is set, before sign-in.",
-    "admin:login": "The admin's own sign-in: a password, then the second factor.",
+    # django-allauth's pages for someone not (yet) signed in (accounts/urls.py).
+    "account_login": "The sign-in page: no one is signed in before it.",
+    "account_logout": "Signing out needs no session: without one it just goes home.",
+    "account_inactive": "Tells a deactivated account why it cannot sign in.",
+    "account_email_verification_sent": "Tells a new account to follow its mailed link.",
+    "account_confirm_email": "The mailed verification link is the proof, before sign-in.",
+    "account_reset_password": "For whoever cannot sign in; answers alike for any address.",
+    "account_reset_password_done": "Tells someone who cannot sign in the reset mail is sent.",
+    "account_reset_password_from_key": "The mailed reset link is the proof, before sign-in.",
+    "account_reset_password_from_key_done": "Tells the owner the new password is set.",
+    "account_request_login_code": "Asks for a sign-in code by mail: the owner's way in.",
+    "account_confirm_login_code": "Takes that mailed code, before the session is signed in.",
+    "mfa_authenticate": "The second step of a sign-in: the password was right, no session yet.",
+    "mfa_login_webauthn": "Sign-in with a passkey alone: no one is signed in before it.",
 }
 
 # Uploads larger than this are refused with a form error (media/uploads.py), and the

@@ -32,6 +32,7 @@ from django.contrib.sessions.models import Session
 from django.db import models, transaction
 
 from media import deletion
+from privacy import signals
 
 # The account's own fields in an export: never the password hash.
 ACCOUNT_FIELDS = ("id", "email", "name", "date_joined", "last_login", "is_staff", "is_active")
@@ -128,8 +129,10 @@ def erase_user(user: Any) -> int:
             raise LastSuperuserError("The last superuser cannot be erased.")
         queued = deletion.pending_count()
         end_sessions(user)
+        user_id, address = user.pk, getattr(user, user.get_email_field_name())
         # Cascades to every registered model; their post_delete queues the files.
         user.delete()
+        signals.account_erased.send(sender=type(user), user_id=user_id, email=address)
         return deletion.pending_count() - queued
 
 

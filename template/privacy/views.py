@@ -2,6 +2,7 @@
 
 import json
 
+from allauth.account.decorators import reauthentication_required
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
@@ -11,24 +12,27 @@ from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 
 from privacy import personal_data
-from privacy.forms import AccountDeleteForm, PasswordConfirmForm
+from privacy.forms import AccountDeleteForm
 from security.log import security_event
 from security.mixins import LoginRequiredMixin
 
 
 @method_decorator(never_cache, name="dispatch")
+@method_decorator(reauthentication_required, name="post")
 class AccountDataView(LoginRequiredMixin, TemplateView):
     """The user's data rights: download everything as JSON, or delete the account.
 
-    Both need the password again (a stolen session alone cannot take the data or
-    destroy the account); privacy.personal_data says what is exported and erased.
+    Both need a fresh proof of who you are, not just the session: django-allauth's
+    reauthentication (the password, or a passkey or authenticator code for accounts
+    without one) within the last few minutes, after which the request goes on as sent.
+    A stolen session alone cannot take the data or destroy the account;
+    privacy.personal_data says what is exported and erased.
     """
 
     template_name = "privacy/account_data.html"
 
     def get_context_data(self, **kwargs):
-        kwargs.setdefault("export_form", PasswordConfirmForm(request=self.request))
-        kwargs.setdefault("delete_form", AccountDeleteForm(request=self.request))
+        kwargs.setdefault("delete_form", AccountDeleteForm())
         kwargs["last_superuser"] = personal_data.is_last_superuser(self.request.user)
         return super().get_context_data(**kwargs)
 
@@ -40,14 +44,11 @@ class AccountDataView(LoginRequiredMixin, TemplateView):
         return HttpResponseBadRequest("Unknown action.")
 
     def export(self, request: HttpRequest) -> HttpResponse:
-        form = PasswordConfirmForm(request.POST, request=request)
-        if not form.is_valid():
-            return self.render_to_response(self.get_context_data(export_form=form), status=400)
         security_event("data_exported", request, user_id=request.user.pk)
         return export_response(request.user)
 
     def delete(self, request: HttpRequest) -> HttpResponse:
-        form = AccountDeleteForm(request.POST, request=request)
+        form = AccountDeleteForm(request.POST)
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(delete_form=form), status=400)
         user_id = request.user.pk

@@ -10,9 +10,10 @@ unknown; `request_id` is Heroku's X-Request-Id, which the router's and gunicorn'
 lines carry too. A line never holds a password, token, session key or full email
 address: addresses are masked to their first character and domain.
 
-The receivers below log what Django, django-axes and django-otp signal (logins,
-failures, lockouts, logouts); views log what only they know (password changes and
-resets, second-factor failures, denied permissions) by calling `security_event()`.
+The receivers below log what Django and django-axes signal (logins, failures,
+lockouts, logouts); the apps log what only they know (sign-ups, password and email
+changes, second factors, throttled attempts, denied permissions) by calling
+`security_event()`.
 """
 
 import json
@@ -20,6 +21,7 @@ import logging
 import re
 from typing import Any
 
+from allauth.account.authentication import get_authentication_records
 from axes.signals import user_locked_out
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
@@ -97,16 +99,20 @@ def account_id(email: str | None) -> int | None:
 
 @receiver(user_logged_in, dispatch_uid="security_log_login_succeeded")
 def log_login_succeeded(sender: object, request: HttpRequest, user: Any, **kwargs: object) -> None:
-    # django-otp marks the user with the device that verified them (admin login).
-    verified = getattr(user, "otp_device", None) is not None
-    security_event("login_succeeded", request, user_id=user.pk, second_factor=verified)
+    # How the session signed in, as django-allauth recorded it: "password+mfa" for a
+    # password and a second factor, "mfa" for a passkey alone, "code" for a mailed code.
+    records = get_authentication_records(request, user) if request is not None else []
+    methods = "+".join(dict.fromkeys(str(record.get("method")) for record in records))
+    second_factor = any(record.get("method") == "mfa" for record in records)
+    security_event("login_succeeded", request, user_id=user.pk, methods=methods,
+                   second_factor=second_factor)  # fmt: skip
 
 
 @receiver(user_login_failed, dispatch_uid="security_log_login_failed")
 def log_login_failed(
     sender: object, credentials: dict, request: HttpRequest | None = None, **kwargs: object
 ) -> None:
-    email = str(credentials.get("username") or "")
+    email = str(credentials.get("email") or credentials.get("username") or "")
     security_event(
         "login_failed",
         request,

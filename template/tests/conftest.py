@@ -8,6 +8,9 @@ without it. Start one yourself with
 """
 
 import asyncio
+import base64
+import hashlib
+import hmac
 import logging
 import os
 import re
@@ -15,6 +18,7 @@ import secrets
 import shutil
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import tempfile
@@ -33,8 +37,12 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 PASSWORD = "correct-horse-battery-staple-42"
 
 # What the Content-Security-Policy refuses: inline scripts, style blocks and attributes,
-# and event-handler attributes. Pages must load code only from static files.
-INLINE_CODE = re.compile(r"<script(?![^>]*\bsrc=)|<style|\sstyle=|\son[a-z]+=", re.IGNORECASE)
+# and event-handler attributes. Pages must load code only from static files; a script
+# element of type application/json is data (django-allauth's passkey pages), never run.
+INLINE_CODE = re.compile(
+    r'<script(?![^>]*\b(?:src=|type="application/json"))|<style|\sstyle=|\son[a-z]+=',
+    re.IGNORECASE,
+)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -45,6 +53,8 @@ def pytest_configure(config: pytest.Config) -> None:
     # Production without a bucket refuses uploads: tests that are about neither S3 nor
     # that refusal store files on local disk, as development does.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Sign-ups answer at once (one test checks the production floor, accounts/views.py).
+    settings.SIGNUP_MIN_RESPONSE_SECONDS = 0
     settings.STORAGES = {
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -89,30 +99,73 @@ def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     )
 
 
-def enrol_device(user):
-    """A confirmed TOTP device, as `manage.py enrol_totp` creates one."""
-    from django_otp.plugins.otp_totp.models import TOTPDevice
+def verify_address(user):
+    """A verified, primary EmailAddress: the account can sign in (mandatory verification)."""
+    from allauth.account.models import EmailAddress
 
-    return TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
+    EmailAddress.objects.get_or_create(
+        user=user, email=user.email, defaults={"verified": True, "primary": True}
+    )
+    return user
 
 
-def totp_code(device) -> str:
-    """The code the device's authenticator app shows now."""
-    from django_otp.oath import TOTP
+def enrol_totp(user) -> str:
+    """An authenticator app and recovery codes for `user`, as the two-factor page sets
+    them up; returns the app's secret."""
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 
-    return f"{TOTP(device.bin_key, digits=device.digits).token():0{device.digits}d}"
+    secret = generate_totp_secret()
+    TOTP.activate(user, secret)
+    RecoveryCodes.activate(user)
+    return secret
+
+
+def totp_code(secret: str, step: int = 30) -> str:
+    """The code an authenticator app shows now for this base32 secret (RFC 6238)."""
+    counter = struct.pack(">Q", int(time.time()) // step)
+    digest = hmac.new(base64.b32decode(secret), counter, hashlib.sha1).digest()
+    offset = digest[-1] & 0x0F
+    value = int.from_bytes(digest[offset : offset + 4], "big") & 0x7FFFFFFF
+    return f"{value % 1_000_000:06d}"
+
+
+def recovery_code(user) -> str:
+    """One of the user's unused recovery codes."""
+    from allauth.mfa.models import Authenticator
+
+    codes = Authenticator.objects.get(user=user, type=Authenticator.Type.RECOVERY_CODES)
+    return codes.wrap().get_unused_codes()[0]
+
+
+def sign_in(client, email="ada@example.com", password=PASSWORD, **data):
+    """The login form posted as a browser posts it (HTTPS)."""
+    return client.post(
+        "/accounts/login/", {"login": email, "password": password, **data}, secure=True
+    )
+
+
+def sign_in_with_code(client, user, password=PASSWORD):
+    """Password, then the authenticator app's code: a session that completed MFA."""
+    response = sign_in(client, user.email, password)
+    assert response["Location"] == "/accounts/2fa/authenticate/", response
+    return client.post(
+        "/accounts/2fa/authenticate/", {"code": totp_code(user.totp_secret)}, secure=True
+    )
 
 
 @pytest.fixture
 def user(django_user_model):
-    return django_user_model.objects.create_user(email="ada@example.com", password=PASSWORD)
+    return verify_address(
+        django_user_model.objects.create_user(email="ada@example.com", password=PASSWORD)
+    )
 
 
 @pytest.fixture
 def staff(django_user_model):
-    """A superuser with an enrolled authenticator app."""
+    """A superuser with an authenticator app (`staff.totp_secret`) and recovery codes."""
     admin = django_user_model.objects.create_superuser(email="root@example.com", password=PASSWORD)
-    enrol_device(admin)
+    admin.totp_secret = enrol_totp(admin)
     return admin
 
 

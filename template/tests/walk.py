@@ -37,6 +37,7 @@ one, so the template's files never need to know your app.
 
 import importlib
 import inspect
+import secrets
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -366,8 +367,7 @@ class Walk:
         client = Client()
         if user is not None:
             client.force_login(user)
-            if admin_session:
-                verify_for_the_admin(client, user)
+            confirmed_just_now(client, user, admin_session=admin_session)
         return client
 
     def grant_named_permissions(self, every: list[Route]) -> None:
@@ -470,7 +470,7 @@ class Walk:
         if route.name == f"{admin.site.name}:index" and superuser.status_code != 200:
             row.problem(
                 f"answers {status(superuser)} to a superuser: the walk's admin session "
-                "(verify_for_the_admin) is not what the admin expects"
+                "(confirmed_just_now) is not what the admin expects"
             )
         if route.model_admin is None:
             return
@@ -512,15 +512,29 @@ class Walk:
         )
 
 
-def verify_for_the_admin(client: Client, user: Any) -> None:
-    """Make the client's session one the admin accepts from `user`: a second factor passed.
+def confirmed_just_now(client: Client, user: Any, *, admin_session: bool = False) -> None:
+    """Make the client's session one that has just confirmed who it is.
 
-    The one place the walk knows how the admin checks staff (users/admin_site.py).
+    The one place the walk knows how the accounts app checks a session
+    (django-allauth's record of how it signed in): the password (the walk's users get
+    one) given again a moment ago, so the views that ask for it first (changing the
+    email or a second factor, ending sessions, the data export) show the walk what they
+    guard; with `admin_session`, an authenticator app and its code too, as the admin
+    requires (accounts/admin_site.py).
     """
-    from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
+    from allauth.account.internal.flows.login import record_authentication
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+    from django.test import RequestFactory
 
-    device = TOTPDevice.objects.create(user=user, name="walk", confirmed=True)
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
+    if not user.has_usable_password():  # allauth asks a password-less account for a passkey
+        user.set_password(secrets.token_urlsafe(16))
+        user.save(update_fields=["password"])
+        client.force_login(user)  # a new password ends the old session
+    request = RequestFactory().get("/")
+    request.session = client.session
+    request.user = user
+    record_authentication(request, user, "password", email=user.email, reauthenticated=True)
+    if admin_session:
+        TOTP.activate(user, generate_totp_secret())
+        record_authentication(request, user, "mfa", type="totp")
+    request.session.save()

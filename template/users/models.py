@@ -11,6 +11,8 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from users import signals
+
 
 def normalize_email(email: str) -> str:
     """Lowercase the whole address: one person, one account, one lockout record."""
@@ -101,7 +103,12 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.email = normalize_email(self.email)
+        # set_password() leaves the new password here until the save (Django's own
+        # validators are told of the change the same way, in AbstractBaseUser.save).
+        password_changed = self._password is not None and not self._state.adding
         super().save(*args, **kwargs)
+        if password_changed:
+            signals.password_changed.send(sender=type(self), user=self)
 
     def get_full_name(self) -> str:
         return self.name or self.email

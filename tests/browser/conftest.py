@@ -23,6 +23,6 @@ def site(
 
 
 @pytest.fixture(scope="package")
-def browser() -> Iterator[Browser]:
-    with launched_chromium() as browser:
+def browser(site: BrowserSite) -> Iterator[Browser]:
+    with launched_chromium(site.router.ca.cert_file) as browser:
         yield browser

@@ -13,10 +13,19 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from tests.support.deployments import MEDIA_BUCKET, Deployments, Site, on_s3, serving
+from tests.support.deployments import (
+    MEDIA_BUCKET,
+    Deployments,
+    Site,
+    mail_dyno_env,
+    on_s3,
+    serving,
+    serving_with_worker,
+)
 from tests.support.heroku import Router
 from tests.support.postgres_tls import PostgresTLS
 from tests.support.renders import ANSWER_SETS, Renders
+from tests.support.smtp import SMTPServer
 
 
 @pytest.fixture(scope="package", autouse=True)
@@ -92,3 +101,17 @@ def public_site(
     deployment = deployments.get("default")
     with serving(deployment, tmp_path_factory.mktemp("public-site"), 80, 443) as site:
         yield site.router
+
+
+@pytest.fixture(scope="package")
+def mail_site(
+    deployments: Deployments, smtp_server: SMTPServer, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Site]:
+    """The default deployment's web and worker dynos, mail going to the SMTP server.
+
+    Shared by the worker's and the accounts' tests: one web and one worker process.
+    """
+    deployment = deployments.get("default")
+    env = mail_dyno_env(deployment, smtp_server.url)
+    with serving_with_worker(deployment, env, tmp_path_factory.mktemp("mail-site")) as site:
+        yield site

@@ -78,7 +78,7 @@ def sign_in(site: Site, email: str, password: str) -> Visitor:
     """
     form = site.request("/accounts/login/")
     visitor = Visitor(site, set_cookies(form), csrf_token(form))
-    credentials = {"csrfmiddlewaretoken": visitor.csrf_token, "username": email,
+    credentials = {"csrfmiddlewaretoken": visitor.csrf_token, "login": email,
                    "password": password}  # fmt: skip
     login = visitor.post(
         "/accounts/login/", urlencode(credentials).encode(), "application/x-www-form-urlencoded"

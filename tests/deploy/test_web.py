@@ -122,16 +122,19 @@ def test_default_admin_path_is_not_found(site):
     assert site.request("/admin/").status == 404
 
 
-def test_admin_path_reaches_the_admin_login(site):
+def test_admin_path_reaches_the_sites_sign_in(site):
     admin = f"/{site.deployment.answers['admin_url_path']}/"
 
     redirect = site.request(admin)
-    login = site.request(redirect.headers["Location"])
+    admin_login = site.request(redirect.headers["Location"])
+    login = site.request(admin_login.headers["Location"])
 
     assert redirect.status == 302
     assert redirect.headers["Location"].startswith(f"{admin}login/")
+    assert admin_login.status == 302, "the admin has no login form of its own"
+    assert admin_login.headers["Location"].startswith("/accounts/login/?next=")
     assert login.status == 200
-    assert b'name="username"' in login.body and b'name="password"' in login.body
+    assert b'name="login"' in login.body and b'name="password"' in login.body
 
 
 def test_login_page_sets_only_host_prefixed_secure_cookies(site):
@@ -171,7 +174,7 @@ def test_post_without_csrf_token_is_forbidden(site):
         method="POST",
         headers={"Content-Type": "application/x-www-form-urlencoded",
                  "Origin": f"https://{HOST}"},
-        body=b"username=someone%40example.com&password=not-the-password",
+        body=b"login=someone%40example.com&password=not-the-password",
     )  # fmt: skip
 
     assert response.status == 403
@@ -194,7 +197,7 @@ def test_lockout_holds_behind_the_router_even_with_a_spoofed_client_ip(site: Sit
 
     def attempt(secret: str, **extra_headers: str) -> int:
         body = urlencode(
-            {"csrfmiddlewaretoken": token, "username": email, "password": secret}
+            {"csrfmiddlewaretoken": token, "login": email, "password": secret}
         ).encode()
         headers = {
             "Content-Type": "application/x-www-form-urlencoded",

@@ -1,14 +1,18 @@
 """The default render in production mode behind the router, set up for a browser.
 
 `serving_for_browser` builds a slug of a render, migrates a SQLite database, creates
-an admin enrolled in TOTP, creates the media bucket on the S3 API server it is given,
-and serves the Procfile's web process behind the router; `launched_chromium` starts
-Debian's headless Chromium through Playwright.
+an admin (createsuperuser) with an authenticator app and a member, creates the media
+bucket on the S3 API server it is given, and serves the Procfile's web process behind
+the router; `launched_chromium` starts Debian's headless Chromium through Playwright,
+trusting the router's throwaway certificate (passkeys need a page without certificate
+errors).
 """
 
+import base64
 import contextlib
-import re
+import hashlib
 import secrets
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import NamedTuple
@@ -33,6 +37,24 @@ CHROMIUM_FLAGS = [
 ]  # fmt: skip
 ADMIN_EMAIL = "admin@example.com"
 ADMIN_PASSWORD = secrets.token_urlsafe(16)
+MEMBER_EMAIL = "member@example.com"
+MEMBER_PASSWORD = secrets.token_urlsafe(16)
+# The admin's authenticator app and the member's verified address, as the two-factor
+# page and the verification link would leave them.
+SET_UP_ACCOUNTS = f"""
+from allauth.account.models import EmailAddress
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.conf import settings
+from users.models import User
+admin = User.objects.get(email={ADMIN_EMAIL!r})
+secret = generate_totp_secret()
+TOTP.activate(admin, secret)
+RecoveryCodes.activate(admin)
+member = User.objects.create_user({MEMBER_EMAIL!r}, {MEMBER_PASSWORD!r})
+EmailAddress.objects.create(user=member, email=member.email, verified=True, primary=True)
+print(settings.ADMIN_URL_PATH, secret)
+"""
 
 
 MEDIA_BUCKET = "parapet-browser-media"
@@ -83,17 +105,11 @@ def serving_for_browser(render: Path, workdir: Path, s3_endpoint: str) -> Iterat
     result = run([python, "-c", create_bucket], cwd=project, **env)
     assert result.returncode == 0, result.stderr
     for command in (["collectstatic", "--noinput"], ["migrate", "--noinput"],
-                    ["createsuperuser", "--noinput"], ["enrol_totp", ADMIN_EMAIL]):  # fmt: skip
+                    ["createsuperuser", "--noinput"],
+                    ["shell", "--verbosity=0", "-c", SET_UP_ACCOUNTS]):  # fmt: skip
         result = run([python, "manage.py", *command], cwd=project, **env)
         assert result.returncode == 0, result.stdout + result.stderr
-    # The admin asks for a code after the password; enrol_totp printed the secret.
-    enrolled = re.search(r"secret: ([A-Z2-7]+)", result.stdout)
-    assert enrolled, f"enrol_totp printed no secret:\n{result.stdout}"
-    admin_path = run(
-        [python, "manage.py", "shell", "--verbosity=0", "-c",
-         "from django.conf import settings; print(settings.ADMIN_URL_PATH)"],
-        cwd=project, **env,
-    ).stdout.strip()  # fmt: skip
+    admin_path, totp_secret = result.stdout.split()
     session = run([python, "manage.py", "shell", "--verbosity=0", "-c", SESSION_FOR_ADMIN],
                   cwd=project, **env)  # fmt: skip
     assert session.returncode == 0, session.stderr
@@ -102,16 +118,33 @@ def serving_for_browser(render: Path, workdir: Path, s3_endpoint: str) -> Iterat
         running_web(project, web_port, env),
         running_router(workdir / "router", web_port, free_port(), free_port()) as router,
     ):
-        yield BrowserSite(router, admin_path, enrolled.group(1), session.stdout.strip())
+        yield BrowserSite(router, admin_path, totp_secret, session.stdout.strip())
+
+
+def spki_pin(certificate: Path) -> str:
+    """The certificate's public key as Chromium pins it: base64 of its SHA-256."""
+    key = subprocess.run(["openssl", "x509", "-in", str(certificate), "-pubkey", "-noout"],
+                         capture_output=True, check=True).stdout  # fmt: skip
+    der = subprocess.run(["openssl", "pkey", "-pubin", "-outform", "der"], input=key,
+                         capture_output=True, check=True).stdout  # fmt: skip
+    return base64.b64encode(hashlib.sha256(der).digest()).decode()
 
 
 @contextlib.contextmanager
-def launched_chromium() -> Iterator[Browser]:
-    """Debian's Chromium, headless, through Playwright (whose own browser download fails)."""
+def launched_chromium(trusted_certificate: Path) -> Iterator[Browser]:
+    """Debian's Chromium, headless, through Playwright (whose own browser download fails).
+
+    The router's certificate is trusted by its key, as if a real CA had signed it: a page
+    with a certificate error may not use passkeys (WebAuthn).
+    """
     if not CHROMIUM.exists():
         raise RuntimeError("Chromium is missing: apt-get install chromium (.ci/run installs it)")
+    flags = [
+        *CHROMIUM_FLAGS,
+        f"--ignore-certificate-errors-spki-list={spki_pin(trusted_certificate)}",
+    ]
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=flags)
         try:
             yield browser
         finally:

@@ -11,6 +11,7 @@ import http.client
 import json
 import re
 import secrets
+import shutil
 import ssl
 import time
 from collections.abc import Callable, Iterator
@@ -28,6 +29,7 @@ from tests.support.heroku import (
     Router,
     running_router,
     running_web,
+    running_worker,
     simulate_deploy,
     slug_env,
 )
@@ -108,14 +110,31 @@ class Deployment:
                         WEB_CONCURRENCY=str(WEB_CONCURRENCY))  # fmt: skip
 
 
-def create_user(deployment: Deployment, email: str, password: str) -> None:
-    code = f"from users.models import User; User.objects.create_user({email!r}, {password!r})"
-    result = run(
-        ["python", "manage.py", "shell", "--verbosity=0", "-c", code],
-        cwd=deployment.slug,
-        **deployment.dyno_env(),
-    )
+def shell(deployment: Deployment, code: str, **config_vars: str) -> str:
+    """Run Python in the slug's `manage.py shell` with the dyno's config vars; its output."""
+    env = {**deployment.dyno_env(), **config_vars}
+    result = run(["python", "manage.py", "shell", "--verbosity=0", "-c", code],
+                 cwd=deployment.slug, **env)  # fmt: skip
     assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def create_users(deployment: Deployment, addresses: list[str], password: str,
+                 **fields: bool) -> None:  # fmt: skip
+    """Accounts that have verified their address, as if they signed up and followed the
+    link (User fields such as is_staff=True on top)."""
+    shell(deployment, (
+        "from allauth.account.models import EmailAddress\n"
+        "from users.models import User\n"
+        f"for address in {addresses!r}:\n"
+        f"    user = User.objects.create_user(address, {password!r}, **{fields!r})\n"
+        "    EmailAddress.objects.get_or_create(user=user, email=user.email,\n"
+        "                                       defaults={'verified': True, 'primary': True})\n"
+    ))  # fmt: skip
+
+
+def create_user(deployment: Deployment, email: str, password: str) -> None:
+    create_users(deployment, [email], password)
 
 
 def on_s3(deployment: Deployment, code: str) -> str:
@@ -253,3 +272,50 @@ def serving(
         ) as router,
     ):
         yield Site(deployment, router, log)
+
+
+def mail_dyno_env(deployment: Deployment, smtp_url: str, **config_vars: str) -> dict[str, str]:
+    """Every dyno's environment with EMAIL_URL at a test SMTP server (and more config vars)."""
+    return slug_env(deployment.slug, **{**deployment.config_vars, "EMAIL_URL": smtp_url},
+                    DATABASE_URL=deployment.database_url, WEB_CONCURRENCY=str(WEB_CONCURRENCY),
+                    **config_vars)  # fmt: skip
+
+
+@contextlib.contextmanager
+def serving_with_worker(
+    deployment: Deployment,
+    env: dict[str, str],
+    workdir: Path,
+    worker: bool = True,
+    slug: Path | None = None,
+) -> Iterator[Site]:
+    """The deployment's web dyno (and worker dyno) with `env`, behind the router.
+
+    `slug` runs another copy of the deployment's code (patched_slug) on its database.
+    """
+    code = slug or deployment.slug
+    web_port = free_port()
+    with contextlib.ExitStack() as stack:
+        stack.enter_context(running_web(code, web_port, env, log=workdir / "web.log"))
+        if worker:
+            stack.enter_context(running_worker(code, env, workdir / "worker.log"))
+        router = stack.enter_context(
+            running_router(workdir / "router", web_port, free_port(), free_port())
+        )
+        yield Site(deployment, router, workdir / "web.log")
+
+
+def patched_slug(
+    deployment: Deployment, destination: Path, edits: dict[str, tuple[str, str]]
+) -> Path:
+    """A copy of the deployment's code (its virtualenv shared) with `edits` made:
+    {path: (old, new)}. A test breaks a safeguard there to prove it would notice."""
+    shutil.copytree(deployment.slug, destination, symlinks=True,
+                    ignore=shutil.ignore_patterns(".venv", "__pycache__"))  # fmt: skip
+    (destination / ".venv").symlink_to(deployment.slug / ".venv")
+    for name, (old, new) in edits.items():
+        path = destination / name
+        text = path.read_text()
+        assert old in text, f"{old!r} is not in {name}: the patch no longer applies"
+        path.write_text(text.replace(old, new))
+    return destination

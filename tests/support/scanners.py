@@ -1,8 +1,9 @@
 """Scanners no one here wrote, installed from their registries by the tests, pinned.
 
-MDN HTTP Observatory comes from npm into a fresh directory per run (npm's own cache
-makes the next install quick); DJ Checkup and bandit run through uvx, each in a
-throwaway environment built from the shared uv cache.
+MDN HTTP Observatory and axe-core (accessibility, run in the browser tests' pages) come
+from npm into a fresh directory per run (npm's own cache makes the next install
+quick); DJ Checkup and bandit run through uvx, each in a throwaway environment built
+from the shared uv cache.
 """
 
 import json
@@ -15,6 +16,7 @@ from typing import Any
 from tests.support.renders import child_env
 
 OBSERVATORY = "@mdn/mdn-http-observatory@1.4.8"
+AXE_CORE = "axe-core@4.14.1"
 DJCHECKUP = "djcheckup==1.0.0"
 BANDIT = "bandit==1.9.4"
 NODE_MINIMUM_MAJOR = 20  # the Observatory's "engines"
@@ -55,6 +57,21 @@ def install_observatory(directory: Path) -> Path:
     package = directory / "node_modules" / "@mdn" / "mdn-http-observatory"
     (package / "conf" / "hsts-preload.json").write_text("{}")
     return package
+
+
+def install_axe_core(directory: Path) -> str:
+    """Install axe-core from npm into `directory`; return its script (axe.min.js)."""
+    npm = shutil.which("npm")
+    if not npm:
+        raise RuntimeError("axe-core comes from npm: install Node.js with npm (.ci/run needs it).")
+    installed = _completed(
+        [npm, "install", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error",
+         "--prefix", str(directory), AXE_CORE],
+        env=dict(os.environ),
+    )  # fmt: skip
+    if installed.returncode != 0:
+        raise RuntimeError(f"npm install {AXE_CORE} failed:\n{installed.stderr}")
+    return (directory / "node_modules" / "axe-core" / "axe.min.js").read_text()
 
 
 def observatory_scan(package: Path, host: str, paths: list[str], ca_file: Path) -> dict[str, Any]:

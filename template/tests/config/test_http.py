@@ -90,7 +90,8 @@ def test_a_review_app_answers_on_no_other_host(client, settings, host):
 def test_admin_answers_at_its_own_path(client):
     response = client.get(f"/{settings.ADMIN_URL_PATH}/login/", secure=True)
 
-    assert response.status_code == 200
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/?next="), "the site's sign-in"
 
 
 def test_default_admin_path_is_not_found(client):
@@ -119,7 +120,7 @@ def test_csrf_cookie_is_host_prefixed_secure_and_lax(client):
 def test_session_cookie_is_host_prefixed_secure_httponly_and_lax(client, user):
     response = client.post(
         "/accounts/login/",
-        {"username": "ada@example.com", "password": "correct-horse-battery-staple-42"},
+        {"login": "ada@example.com", "password": "correct-horse-battery-staple-42"},
         secure=True,
     )
 

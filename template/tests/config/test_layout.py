@@ -1,7 +1,8 @@
 """The project's layout: imports flow one way between its apps, and no module imports
 itself back through another.
 
-    security <- media <- privacy <- users <- pages <- the optional parts' apps
+    security <- background <- media <- privacy <- users <- accounts <- pages
+             <- the optional parts' apps
 
 An app imports only the apps to its left, never one to its right or beside it. The
 optional parts' apps follow in the order config/parts.py lists them; an app of your own
@@ -25,6 +26,7 @@ LAYERS = [
     {"media"},
     {"privacy"},
     {"users"},
+    {"accounts"},
     {"pages"},
     *({app} for app in parts.APPS),
 ]

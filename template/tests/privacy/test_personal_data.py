@@ -17,9 +17,14 @@ from storages.backends.s3 import S3Storage
 
 from media.models import PendingMediaDeletion
 from tests import samples
-from tests.conftest import PASSWORD, run_queued_tasks, totp_code
+from tests.conftest import (
+    PASSWORD,
+    enrol_totp,
+    run_queued_tasks,
+    sign_in_with_code,
+    verify_address,
+)
 from tests.testapp.models import Attachment
-from tests.users.test_admin_otp import admin_login
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +33,9 @@ DATA_URL = "/accounts/data/"
 
 @pytest.fixture
 def other(django_user_model):
-    return django_user_model.objects.create_user(email="grace@example.com", password=PASSWORD)
+    return verify_address(
+        django_user_model.objects.create_user(email="grace@example.com", password=PASSWORD)
+    )
 
 
 def attachment(owner, name: str = "report.pdf") -> Attachment:
@@ -38,17 +45,21 @@ def attachment(owner, name: str = "report.pdf") -> Attachment:
     return item
 
 
-def signed_in(client, user):
+def signed_in(client, user, reauthenticated: bool = True):
+    """A session of `user`; by default one that has just confirmed its password."""
     client.force_login(user)
+    if reauthenticated:
+        response = client.post("/accounts/reauthenticate/", {"password": PASSWORD}, secure=True)
+        assert response.status_code == 302, response
     return client
 
 
-def export(client, password: str = PASSWORD):
-    return client.post(DATA_URL, {"action": "export", "password": password}, secure=True)
+def export(client):
+    return client.post(DATA_URL, {"action": "export"}, secure=True)
 
 
-def erase(client, password: str = PASSWORD, confirm: bool = True):
-    data = {"action": "delete", "password": password}
+def erase(client, confirm: bool = True):
+    data = {"action": "delete"}
     if confirm:
         data["confirm"] = "on"
     return client.post(DATA_URL, data, secure=True)
@@ -103,16 +114,55 @@ def test_export_links_files_with_short_lived_signed_urls(client, user, s3_bucket
     assert "Expires=" in url, "a signed link that expires"
 
 
-def test_export_refuses_a_wrong_password(client, user):
-    response = export(signed_in(client, user), password="not-my-password-at-all")
-    assert response.status_code == 400
-    assert response["Content-Type"].startswith("text/html"), "no data without the password"
+def test_export_asks_a_session_to_confirm_who_it_is_first(client, user):
+    response = export(signed_in(client, user, reauthenticated=False))
+
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/reauthenticate/?next=%2Faccounts%2Fdata%2F"
+    assert "Content-Disposition" not in response, "no data on the session alone"
 
 
-def test_deletion_refuses_a_wrong_password(client, user, django_user_model):
-    response = erase(signed_in(client, user), password="not-my-password-at-all")
-    assert response.status_code == 400
+def test_export_goes_on_once_the_password_is_confirmed(client, user):
+    asked = export(signed_in(client, user, reauthenticated=False))
+
+    response = client.post(asked["Location"], {"password": PASSWORD}, secure=True)
+
+    assert response.status_code == 200
+    assert json.loads(response.content)["account"]["email"] == "ada@example.com"
+
+
+def test_a_wrong_password_deletes_nothing(client, user, django_user_model):
+    asked = erase(signed_in(client, user, reauthenticated=False))
+
+    response = client.post(asked["Location"], {"password": "not-my-password-at-all"}, secure=True)
+
+    assert response.status_code == 200, "the form again, with its error"
     assert django_user_model.objects.filter(pk=user.pk).exists()
+
+
+def test_an_account_without_a_password_confirms_with_its_passkey(client, user):
+    from allauth.mfa.models import Authenticator
+
+    user.set_unusable_password()
+    user.save()
+    Authenticator.objects.create(
+        user=user, type=Authenticator.Type.WEBAUTHN, data={"name": "Phone", "credential": {}}
+    )
+
+    response = export(signed_in(client, user, reauthenticated=False))
+
+    assert response["Location"].startswith("/accounts/2fa/webauthn/reauthenticate/")
+
+
+def test_export_holds_allauths_rows_but_never_a_second_factors_secret(client, user):
+    secret = enrol_totp(user)
+
+    data = json.loads(export(signed_in(client, user)).content)
+
+    assert [row["email"] for row in data["account.emailaddress"]] == ["ada@example.com"]
+    assert {row["type"] for row in data["mfa.authenticator"]} == {"totp", "recovery_codes"}
+    assert [row["ip"] for row in data["usersessions.usersession"]] == ["127.0.0.1"]
+    assert secret not in json.dumps(data)
 
 
 def test_deletion_refuses_without_confirmation(client, user, django_user_model):
@@ -162,6 +212,15 @@ def test_deletion_ends_every_session_of_the_user(client, user, other, django_use
     erase(signed_in(client, user))
     owners = {s.get_decoded().get("_auth_user_id") for s in Session.objects.all()}
     assert owners == {str(other.pk)}
+
+
+def test_deletion_tells_the_owner_by_email(client, user):
+    from django.core import mail
+
+    erase(signed_in(client, user))
+
+    (notice,) = [message for message in mail.outbox if message.to == ["ada@example.com"]]
+    assert "Your account was deleted" in notice.subject
 
 
 def test_deletion_logs_an_event_without_personal_data(client, user, caplog):
@@ -225,6 +284,7 @@ def test_failure_inside_the_transaction_deletes_nothing(
 
 def test_last_superuser_cannot_delete_themselves(client, django_user_model):
     root = django_user_model.objects.create_superuser(email="root@example.com", password=PASSWORD)
+    enrol_totp(root)  # staff reach no page without a second factor
     response = erase(signed_in(client, root))
     assert response.status_code == 400
     assert django_user_model.objects.filter(pk=root.pk).exists()
@@ -232,7 +292,7 @@ def test_last_superuser_cannot_delete_themselves(client, django_user_model):
 
 def admin_post(client, staff, admin_url, action: str, user):
     """Run an admin action on the user list, signed in with password and TOTP code."""
-    admin_login(client, admin_url, otp_token=totp_code(staff.totpdevice_set.get()))
+    sign_in_with_code(client, staff)
     return client.post(
         admin_url("users/user/"),
         {"action": action, "_selected_action": [user.pk]},

@@ -5,14 +5,12 @@ Lines are captured from the "security" logger as Heroku would receive them.
 
 import json
 import re
-from io import StringIO
 
 import pytest
 from django.core import mail
-from django.core.management import call_command
 from django.test import Client
 
-from tests.conftest import PASSWORD, enrol_device, totp_code
+from tests.conftest import PASSWORD, enrol_totp, totp_code, verify_address
 
 pytestmark = pytest.mark.django_db
 
@@ -45,7 +43,7 @@ def post(client, path, data):
 
 
 def log_in(client, email="ada@example.com", password=PASSWORD):
-    return post(client, "/accounts/login/", {"username": email, "password": password})
+    return post(client, "/accounts/login/", {"login": email, "password": password})
 
 
 def test_every_line_starts_with_event_user_ip_and_request_id(client, user, security_lines):
@@ -65,7 +63,17 @@ def test_login_success_is_logged(client, user, security_lines):
         CLIENT_IP,
         REQUEST_ID,
     )
-    assert fields["second_factor"] == "false"
+    assert (fields["methods"], fields["second_factor"]) == ("password", "false")
+
+
+def test_a_second_factor_shows_in_the_login_line(client, user, security_lines):
+    secret = enrol_totp(user)
+    log_in(client)
+
+    post(client, "/accounts/2fa/authenticate/", {"code": totp_code(secret)})
+
+    fields = only(security_lines, "login_succeeded")
+    assert (fields["methods"], fields["second_factor"]) == ("password+mfa", "true")
 
 
 def test_login_failure_is_logged_with_a_masked_address(client, user, security_lines):
@@ -105,7 +113,7 @@ def test_password_change_is_logged(client, user, security_lines):
     post(
         client,
         "/accounts/password/change/",
-        {"old_password": PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+        {"oldpassword": PASSWORD, "password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
     )
 
     assert only(security_lines, "password_changed")["user_id"] == str(user.pk)
@@ -115,12 +123,8 @@ def reset_password(client) -> str:
     """Request a reset, follow the emailed link, set a new password; returns the link."""
     post(client, "/accounts/password/reset/", {"email": "ada@example.com"})
     link = re.search(r"https://testserver(\S+)", mail.outbox[-1].body).group(1)
-    form = client.get(link, secure=True, headers=ROUTER, follow=True)
-    post(
-        client,
-        form.redirect_chain[-1][0],
-        {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
-    )
+    form = client.get(link, secure=True, headers=ROUTER)
+    post(client, form["Location"], {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
     return link
 
 
@@ -138,31 +142,26 @@ def test_password_reset_for_an_unknown_address_is_logged_without_user(client, db
     assert only(security_lines, "password_reset_requested")["user_id"] == "-"
 
 
-@pytest.mark.parametrize(("code", "reason"), [("", "token_required"), ("000000", "invalid_token")])
-def test_second_factor_failure_is_logged(client, staff, admin_url, security_lines, code, reason):
-    if code == totp_code(staff.totpdevice_set.get()):
-        code = "111111"
+def test_second_factor_failure_is_logged(client, user, security_lines):
+    secret = enrol_totp(user)
+    log_in(client)
+    wrong = f"{(int(totp_code(secret)) + 500_000) % 1_000_000:06d}"
 
-    post(
-        client,
-        admin_url("login/"),
-        {"username": staff.email, "password": PASSWORD, "otp_token": code},
-    )
+    post(client, "/accounts/2fa/authenticate/", {"code": wrong})
 
     fields = only(security_lines, "second_factor_failed")
-    assert (fields["user_id"], fields["reason"], fields["ip"]) == (str(staff.pk), reason, CLIENT_IP)
+    assert (fields["user_id"], fields["type"], fields["ip"]) == (str(user.pk), "totp", CLIENT_IP)
 
 
 def test_permission_denied_is_logged(client, django_user_model, admin_url, security_lines):
-    clerk = django_user_model.objects.create_user(
-        email="clerk@example.com", password=PASSWORD, is_staff=True
+    clerk = verify_address(
+        django_user_model.objects.create_user(
+            email="clerk@example.com", password=PASSWORD, is_staff=True
+        )
     )
-    code = totp_code(enrol_device(clerk))
-    post(
-        client,
-        admin_url("login/"),
-        {"username": clerk.email, "password": PASSWORD, "otp_token": code},
-    )
+    secret = enrol_totp(clerk)
+    log_in(client, clerk.email)
+    post(client, "/accounts/2fa/authenticate/", {"code": totp_code(secret)})
 
     response = client.get(admin_url("users/user/"), secure=True, headers=ROUTER)
 
@@ -171,10 +170,35 @@ def test_permission_denied_is_logged(client, django_user_model, admin_url, secur
     assert (fields["user_id"], fields["path"]) == (str(clerk.pk), admin_url("users/user/"))
 
 
-def test_second_factor_enrolment_is_logged(staff, security_lines):
-    call_command("enrol_totp", staff.email, "--replace", stdout=StringIO())
+def test_a_throttled_attempt_is_logged(client, user, security_lines, settings):
+    attempts, _ = settings.FAILURE_BUDGETS["account"]
+    for n in range(attempts):
+        Client().post(
+            "/accounts/login/",
+            {"login": user.email, "password": f"guess-{n}"},
+            secure=True,
+            headers={"x-forwarded-for": f"192.0.2.{n + 1}"},
+        )
 
-    assert only(security_lines, "second_factor_enrolled")["user_id"] == str(staff.pk)
+    log_in(client, password="one-more-guess")
+
+    fields = only(security_lines, "login_throttled")
+    assert (fields["email"], fields["ip"]) == ("a***@example.com", CLIENT_IP)
+    assert int(fields["retry_after"]) > 0
+
+
+def test_sign_up_and_verification_are_logged(client, db, security_lines):
+    post(
+        client,
+        "/accounts/signup/",
+        {"email": "grace@example.com", "password1": PASSWORD, "password2": PASSWORD},
+    )
+    link = re.search(r"https://testserver(\S+/confirm-email/\S+/)", mail.outbox[-1].body).group(1)
+
+    post(client, link, {})
+
+    signed_up = only(security_lines, "signed_up")
+    assert only(security_lines, "email_verified")["user_id"] == signed_up["user_id"] != "-"
 
 
 def test_no_line_holds_a_password_token_session_key_or_full_address(user, security_lines):
@@ -195,13 +219,13 @@ def test_no_line_holds_a_password_token_session_key_or_full_address(user, securi
 def test_hostile_input_cannot_break_or_forge_a_line(client, db, security_lines):
     client.post(
         "/accounts/login/",
-        {"username": "x@evil.example\nevent=login_succeeded user_id=1", "password": "guess"},
+        {"login": "x@evil.example", "password": "guess"},
         secure=True,
         headers={"x-request-id": "abc\nevent=forged", "x-forwarded-for": CLIENT_IP},
     )
 
     (line,) = security_lines()
-    assert "\n" not in line
+    assert "\n" not in line and line.count("event=") == 1, line
     fields = parse(line)
     assert fields["event"] == "login_failed"
     assert fields["request_id"] == "-"

@@ -1,18 +1,18 @@
 """The view mixins in security.mixins: login required, and owner-scoped querysets.
 
-TOTP devices are the project's one model that belongs to a user, so the views below
+django-allauth's email addresses are a model that belongs to a user, so the views below
 use them; an app's own views use the mixins the same way (README, "Adding a view safely").
 """
 
 import pytest
+from allauth.account.models import EmailAddress
 from django.http import HttpResponse
 from django.urls import path
 from django.views.generic import DeleteView, DetailView, ListView, View
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from config import urls as project_urls
 from security.mixins import LoginRequiredMixin, OwnerScopedMixin
-from tests.conftest import PASSWORD, enrol_device
+from tests.conftest import PASSWORD
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls(__name__)]
 
@@ -23,15 +23,15 @@ class Private(LoginRequiredMixin, View):
 
 
 class DeviceDetail(OwnerScopedMixin, DetailView):
-    model = TOTPDevice
+    model = EmailAddress
     owner_field = "user"
 
     def render_to_response(self, context, **kwargs):
-        return HttpResponse(self.object.name)
+        return HttpResponse(self.object.email)
 
 
 class DeviceList(OwnerScopedMixin, ListView):
-    model = TOTPDevice
+    model = EmailAddress
     owner_field = "user"
 
     def render_to_response(self, context, **kwargs):
@@ -39,7 +39,7 @@ class DeviceList(OwnerScopedMixin, ListView):
 
 
 class DeviceDelete(OwnerScopedMixin, DeleteView):
-    model = TOTPDevice
+    model = EmailAddress
     owner_field = "user"
     success_url = "/devices/"
 
@@ -52,6 +52,11 @@ urlpatterns = [
     path("devices/<int:pk>/", DeviceDetail.as_view()),
     path("devices/<int:pk>/delete/", DeviceDelete.as_view()),
 ]
+
+
+def enrol_device(user):
+    """One object of the user's own (an extra email address)."""
+    return EmailAddress.objects.create(user=user, email=f"second-{user.pk}@example.com")
 
 
 @pytest.fixture
@@ -93,7 +98,7 @@ def test_another_users_object_cannot_be_deleted(client, user, other):
     response = client.post(f"/devices/{theirs.pk}/delete/", secure=True)
 
     assert response.status_code == 404
-    assert TOTPDevice.objects.filter(pk=theirs.pk).exists()
+    assert EmailAddress.objects.filter(pk=theirs.pk).exists()
 
 
 def test_list_holds_only_the_users_own_objects(client, user, other):
@@ -101,7 +106,11 @@ def test_list_holds_only_the_users_own_objects(client, user, other):
     enrol_device(other)
     client.force_login(user)
 
-    assert client.get("/devices/", secure=True).content == str(mine.pk).encode()
+    listed = set(client.get("/devices/", secure=True).content.decode().split(","))
+    assert listed == {
+        str(pk) for pk in EmailAddress.objects.filter(user=user).values_list("pk", flat=True)
+    }
+    assert str(mine.pk) in listed
 
 
 def test_anonymous_visitor_cannot_reach_owned_objects(client, other):

@@ -7,7 +7,7 @@ import pytest
 from django.contrib.auth.models import Permission
 
 from tests.conftest import PASSWORD
-from tests.walk import verify_for_the_admin
+from tests.walk import confirmed_just_now
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +28,7 @@ def member(django_user_model):
 
 def staff_client(client, person):
     client.force_login(person)
-    verify_for_the_admin(client, person)
+    confirmed_just_now(client, person, admin_session=True)
     return client
 
 

@@ -61,3 +61,16 @@ def test_expired_sessions_are_deleted_and_live_ones_kept():
 
     assert set(Session.objects.values_list("session_key", flat=True)) == {live}
     assert expired != live
+
+
+def test_sessions_page_rows_of_ended_sessions_are_deleted(user):
+    from allauth.usersessions.models import UserSession
+
+    live = session()
+    for key in (live, "ended-session-key"):
+        UserSession.objects.create(user=user, session_key=key, ip="192.0.2.1", user_agent="test")
+
+    output = purge()
+
+    assert list(UserSession.objects.values_list("session_key", flat=True)) == [live]
+    assert "1 from the sessions page" in output

@@ -8,7 +8,7 @@ endpoint here; the example app's endpoint has tests of its own when the project 
 import pytest
 
 from security.cache import counters
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, enrol_totp, recovery_code, sign_in, totp_code, verify_address
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +25,9 @@ def fresh_throttle_counts():
 
 @pytest.fixture
 def other(django_user_model):
-    return django_user_model.objects.create_user(email="grace@example.com", password=PASSWORD)
+    return verify_address(
+        django_user_model.objects.create_user(email="grace@example.com", password=PASSWORD)
+    )
 
 
 def login(client, email: str, password: str = PASSWORD):
@@ -173,3 +175,134 @@ def test_no_origin_is_allowed_by_default(client):
     response = client.get("/api/me/", secure=True, HTTP_ORIGIN=ALLOWED_ORIGIN)
 
     assert "Access-Control-Allow-Origin" not in response
+
+
+# --- The token login: JSON only, and tokens die with the password ---------------------
+
+NEW_PASSWORD = "a-brand-new-passphrase-77"
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    ["application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "text/plain"],
+)
+def test_token_login_refuses_what_a_cross_site_form_can_post(client, user, content_type):
+    """A page elsewhere cannot spend a visitor's lockout and budgets by posting forms here."""
+    from axes.models import AccessAttempt
+
+    response = client.post(
+        "/api/auth/login/",
+        b"email=ada%40example.com&password=guess",
+        content_type=content_type,
+        secure=True,
+    )
+
+    assert response.status_code == 415
+    assert not AccessAttempt.objects.exists(), "no failure was counted"
+
+
+def test_an_unverified_account_gets_no_token(client, django_user_model):
+    django_user_model.objects.create_user(email="new@example.com", password=PASSWORD)
+
+    response = login(client, "new@example.com")
+
+    assert response.status_code == 400
+    assert "token" not in response.json()
+
+
+def test_an_account_with_two_factor_needs_its_code(client, user):
+    secret = enrol_totp(user)
+
+    without = login(client, user.email)
+    wrong = client.post(
+        "/api/auth/login/",
+        {"email": user.email, "password": PASSWORD, "code": "000000"},
+        content_type="application/json",
+        secure=True,
+    )
+    right = client.post(
+        "/api/auth/login/",
+        {"email": user.email, "password": PASSWORD, "code": totp_code(secret)},
+        content_type="application/json",
+        secure=True,
+    )
+
+    assert (without.status_code, wrong.status_code, right.status_code) == (400, 400, 200)
+    assert "code" in without.json()
+
+
+def test_a_recovery_code_gets_a_token_too(client, user):
+    enrol_totp(user)
+
+    response = client.post(
+        "/api/auth/login/",
+        {"email": user.email, "password": PASSWORD, "code": recovery_code(user)},
+        content_type="application/json",
+        secure=True,
+    )
+
+    assert response.status_code == 200
+
+
+def test_a_spent_failure_budget_answers_json_with_retry_after(client, user, settings):
+    from django.test import Client
+
+    attempts, _ = settings.FAILURE_BUDGETS["account"]
+    for number in range(attempts):
+        Client().post(
+            "/api/auth/login/",
+            {"email": user.email, "password": f"guess-{number}"},
+            content_type="application/json",
+            secure=True,
+            headers={"x-forwarded-for": f"192.0.2.{number + 1}"},
+        )
+
+    response = login(client, user.email)
+
+    assert response.status_code == 429
+    assert response["Content-Type"] == "application/json"
+    assert int(response["Retry-After"]) > 0
+
+
+def test_a_password_change_on_the_site_revokes_every_token(client, user):
+    tokens = [token_for(client, user), token_for(client, user)]
+    sign_in(client, user.email)
+
+    client.post(
+        "/accounts/password/change/",
+        {"oldpassword": PASSWORD, "password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
+        secure=True,
+    )
+
+    assert [client.get("/api/me/", secure=True, **auth(t)).status_code for t in tokens] == [
+        401,
+        401,
+    ]
+
+
+def test_a_password_reset_revokes_every_token(client, user):
+    import re
+
+    from django.core import mail
+    from django.test import Client
+
+    token = token_for(client, user)
+    browser = Client()
+    browser.post("/accounts/password/reset/", {"email": user.email}, secure=True)
+    link = re.search(r"https://testserver(/accounts/password/reset/key/\S+/)", mail.outbox[-1].body)
+    form = browser.get(link[1], secure=True)
+    browser.post(
+        form["Location"], {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD}, secure=True
+    )
+
+    assert client.get("/api/me/", secure=True, **auth(token)).status_code == 401
+
+
+def test_a_password_set_anywhere_else_revokes_every_token(client, user):
+    """The admin's password form, `manage.py changepassword`, code: all call set_password()."""
+    token = token_for(client, user)
+
+    user.set_password(NEW_PASSWORD)
+    user.save()
+
+    assert client.get("/api/me/", secure=True, **auth(token)).status_code == 401
