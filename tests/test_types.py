@@ -1,9 +1,8 @@
 """The template's Python type-checks in a render of the default answers.
 
 mypy runs over the render with the configuration the project ships ([tool.mypy] in
-its pyproject.toml). ENFORCED stays False until the template's code passes; until then
-the check reports its error count (as an expected failure, and under "reports")
-instead of failing the suite, while the probe below proves that it runs and catches.
+its pyproject.toml: strict, with django-stubs' plugin), so a type error in the template
+fails the suite; the probe below proves that the check runs and catches one.
 """
 
 from collections.abc import Callable
@@ -15,7 +14,6 @@ from tests.support.types import type_check
 
 pytestmark = pytest.mark.slow
 
-ENFORCED = False
 PROBE = "config/type_probe.py"
 
 
@@ -26,8 +24,6 @@ def test_default_render_type_checks_clean(renders: Renders, report: Callable[[st
     report(f"mypy [default render]: {checked.errors} errors in {checked.files} files")
 
     assert checked.files > 0, f"mypy checked nothing:\n{checked.output}"
-    if checked.errors and not ENFORCED:
-        pytest.xfail(f"{checked.errors} type errors in the template (not enforced yet)")
     assert checked.errors == 0, checked.output
 
 

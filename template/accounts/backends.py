@@ -33,7 +33,7 @@ def attempt_subjects(request: HttpRequest, address: str) -> list[tuple[str, str]
 
 
 class BudgetedAuthenticationBackend(AuthenticationBackend):
-    def authenticate(  # type: ignore[override]
+    def authenticate(
         self, request: HttpRequest | None, **credentials: Any
     ) -> AbstractBaseUser | None:
         address = credentials.get("email") or credentials.get("username")

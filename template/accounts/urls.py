@@ -9,9 +9,11 @@ from accounts.views import SessionsView, SignupView
 REPLACED = {"account_signup", "usersessions_list"}
 
 
-def without(entries: list, names: set[str]) -> list:
+def without(
+    entries: list[URLPattern | URLResolver], names: set[str]
+) -> list[URLPattern | URLResolver]:
     """The URL patterns, includes followed, less those named in `names`."""
-    kept: list = []
+    kept: list[URLPattern | URLResolver] = []
     for entry in entries:
         if isinstance(entry, URLResolver):
             entry = URLResolver(entry.pattern, without(entry.url_patterns, names),

@@ -7,6 +7,7 @@ from allauth.account.decorators import reauthentication_required
 from allauth.account.views import SignupView as AllauthSignupView
 from allauth.usersessions.views import ListUserSessionsView
 from django.conf import settings
+from django.forms import Form
 from django.http import HttpResponse
 from django.utils.decorators import method_decorator
 
@@ -21,7 +22,7 @@ class SignupView(AllauthSignupView):
     writes, disappears under the floor: both answer after the same time.
     """
 
-    def form_valid(self, form) -> HttpResponse:
+    def form_valid(self, form: Form) -> HttpResponse:
         started = time.monotonic()
         response = super().form_valid(form)
         remaining = settings.SIGNUP_MIN_RESPONSE_SECONDS - (time.monotonic() - started)

@@ -446,13 +446,15 @@ TEMPLATES = [
 # with no database), and bin/release stops early when it is missing.
 DATABASES = {
     "default": require_tls_database(
-        dj_database_url.config(
-            default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}" if DEVELOPMENT else "",
-            # Connections come from the pool below (PostgreSQL) and go back to it after
-            # each request; each is checked before use, so a database restart does not
-            # surface as errors.
-            conn_max_age=0,
-            conn_health_checks=True,
+        dict(
+            dj_database_url.config(
+                default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}" if DEVELOPMENT else "",
+                # Connections come from the pool below (PostgreSQL) and go back to it after
+                # each request; each is checked before use, so a database restart does not
+                # surface as errors.
+                conn_max_age=0,
+                conn_health_checks=True,
+            )
         ),
         # TLS to the database in production: credentials and data never cross the
         # network in clear (sslmode=require, or the stronger mode the URL asks for).
@@ -583,7 +585,9 @@ BACKGROUND_QUEUE_MAX_AGE = 300
 # when the database, and so the queue, is down (at most one a minute per process).
 if DEVELOPMENT:
     # Printed to the terminal; the deploy check refuses this in production. background.E002
-    _direct_mailer = {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    _direct_mailer: dict[str, object] = {
+        "BACKEND": "django.core.mail.backends.console.EmailBackend"
+    }
 else:
     # SMTP from one URL, e.g. smtp+tls://user:password@smtp.example.com:587: password
     # resets must really leave the building.

@@ -82,7 +82,7 @@ def export_data(user: Any) -> dict[str, Any]:
     }
 
 
-def owned(entry: Entry, user: Any) -> models.QuerySet:
+def owned(entry: Entry, user: Any) -> models.QuerySet[Any]:
     return entry.model._default_manager.filter(**{entry.owner_field: user}).order_by("pk")
 
 
@@ -98,7 +98,8 @@ def export_object(entry: Entry, item: models.Model) -> dict[str, Any]:
 def file_link(stored: Any) -> str | None:
     """A short-lived signed link on S3; None where files have no URL of their own."""
     try:
-        return stored.url
+        url: str | None = stored.url
+        return url
     except Exception:  # (a storage without URLs: the name is still exported)
         return None
 

@@ -1,6 +1,7 @@
 """The "Your data" page: download everything as JSON, or delete the account."""
 
 import json
+from typing import Any
 
 from allauth.account.decorators import reauthentication_required
 from django.contrib.auth import logout
@@ -31,12 +32,12 @@ class AccountDataView(LoginRequiredMixin, TemplateView):
 
     template_name = "privacy/account_data.html"
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         kwargs.setdefault("delete_form", AccountDeleteForm())
         kwargs["last_superuser"] = personal_data.is_last_superuser(self.request.user)
         return super().get_context_data(**kwargs)
 
-    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if request.POST.get("action") == "export":
             return self.export(request)
         if request.POST.get("action") == "delete":
@@ -62,7 +63,7 @@ class AccountDataView(LoginRequiredMixin, TemplateView):
         return redirect("account_deleted")
 
 
-def export_response(user) -> HttpResponse:
+def export_response(user: Any) -> HttpResponse:
     """One JSON file, downloaded, never cached."""
     response = HttpResponse(
         json.dumps(personal_data.export_data(user), indent=2),

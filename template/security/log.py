@@ -110,7 +110,10 @@ def log_login_succeeded(sender: object, request: HttpRequest, user: Any, **kwarg
 
 @receiver(user_login_failed, dispatch_uid="security_log_login_failed")
 def log_login_failed(
-    sender: object, credentials: dict, request: HttpRequest | None = None, **kwargs: object
+    sender: object,
+    credentials: dict[str, Any],
+    request: HttpRequest | None = None,
+    **kwargs: object,
 ) -> None:
     email = str(credentials.get("email") or credentials.get("username") or "")
     security_event(

@@ -26,6 +26,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from unittest import mock
 from urllib.parse import urlsplit, urlunsplit
 
@@ -192,7 +193,7 @@ def stored_files(root: Path) -> list[str]:
 class S3Bucket:
     """A fresh bucket on the test S3 server, and every request the storage sent to it."""
 
-    client: object
+    client: Any
     name: str
     endpoint: str
     requests: list = field(default_factory=list)
@@ -242,7 +243,8 @@ def s3_bucket(settings) -> Iterator[S3Bucket]:
         },
     }
     # Every request the storage sends, headers included, as it goes on the wire.
-    default_storage.connection.meta.client.meta.events.register("before-send.s3", bucket.record)
+    s3 = default_storage.connection  # type: ignore[attr-defined]  # S3Storage's boto3 resource
+    s3.meta.client.meta.events.register("before-send.s3", bucket.record)
     yield bucket
     for key in bucket.object_keys():
         client.delete_object(Bucket=bucket.name, Key=key)
@@ -400,6 +402,16 @@ def start_worker(transactional_db, tmp_path) -> Iterator:
     for number, worker in enumerate(workers, 1):
         worker.stop(signal.SIGKILL)
         print(f"--- worker {number} (exit {worker.process.returncode}) ---\n{worker.output()}")
+
+
+def last_mail_match(pattern: str, flags: int = 0) -> str:
+    """Group 1 of `pattern` in the body of the last mail sent; fails the test without one."""
+    from django.core import mail
+
+    body = str(mail.outbox[-1].body) if mail.outbox else ""
+    found = re.search(pattern, body, flags)
+    assert found, f"no {pattern!r} in the last mail:\n{body}"
+    return found[1]
 
 
 def wait_for(condition, timeout: float = 20, what: str = "the condition") -> None:

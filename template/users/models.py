@@ -105,7 +105,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         self.email = normalize_email(self.email)
         # set_password() leaves the new password here until the save (Django's own
         # validators are told of the change the same way, in AbstractBaseUser.save).
-        password_changed = self._password is not None and not self._state.adding
+        password_changed = getattr(self, "_password", None) is not None and not self._state.adding
         super().save(*args, **kwargs)
         if password_changed:
             signals.password_changed.send(sender=type(self), user=self)

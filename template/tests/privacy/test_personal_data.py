@@ -248,7 +248,7 @@ def test_storage_outage_keeps_the_file_queued_and_the_account_wholly_deleted(
 
 def test_retry_command_removes_what_an_outage_left(user, s3_bucket, monkeypatch):
     item = attachment(user)
-    PendingMediaDeletion.objects.create(name=item.file.name)
+    PendingMediaDeletion.objects.create(name=str(item.file.name))
     Attachment.objects.filter(pk=item.pk)._raw_delete("default")
     call_command("remove_deleted_media")
     assert s3_bucket.object_keys() == []

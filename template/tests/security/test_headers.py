@@ -186,7 +186,7 @@ def test_views_that_set_their_own_framing_or_policy_keep_it(rf):
     exempt.xframe_options_exempt = True
     own_policy = HttpResponse(headers={"Content-Security-Policy": "default-src 'self'"})
     overridden = HttpResponse()
-    overridden._csp_config = {"default-src": ["'self'"]}
+    overridden._csp_config = {"default-src": ["'self'"]}  # type: ignore[attr-defined]  # Django's
     request = rf.get("/", secure=True)
 
     for response in (exempt, own_policy, overridden):

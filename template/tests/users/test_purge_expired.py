@@ -32,7 +32,7 @@ def session() -> str:
     store = SessionStore()
     store["seen"] = True
     store.create()
-    return store.session_key
+    return str(store.session_key)
 
 
 def purge() -> str:

@@ -11,7 +11,7 @@ factor.
 from allauth.mfa.models import Authenticator
 from allauth.usersessions.models import UserSession
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from security.log import security_event
@@ -21,7 +21,7 @@ from users.models import normalize_email
 class Command(BaseCommand):
     help = "Delete a user's authenticators (TOTP, passkeys, recovery codes) and end their sessions."
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("email", help="The user's email address.")
 
     def handle(self, *args: object, email: str, **options: object) -> None:
