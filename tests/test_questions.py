@@ -182,6 +182,11 @@ def admin_path_rule(monkeypatch):
     exceptions = types.ModuleType("django.core.exceptions")
     exceptions.ImproperlyConfigured = ImproperlyConfigured  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "django.core.exceptions", exceptions)
+    # guards.py imports config.hosts, which needs nothing but the standard library.
+    hosts = types.ModuleType("config.hosts")
+    exec((ROOT / "template" / "config" / "hosts.py").read_text(), hosts.__dict__)  # noqa: S102
+    monkeypatch.setitem(sys.modules, "config", types.ModuleType("config"))
+    monkeypatch.setitem(sys.modules, "config.hosts", hosts)
     validator = yaml.safe_load((ROOT / "copier.yml").read_text())["admin_url_path"]["validator"]
     guards = runpy.run_path(str(ROOT / "template" / "config" / "guards.py"))
     return validator, guards
