@@ -27,7 +27,7 @@ NEW_PASSWORD = "a-brand-new-passphrase-77"
 
 
 def signed_in(user, agent="Firefox on a laptop") -> Client:
-    client = Client(HTTP_USER_AGENT=agent)
+    client = Client(headers={"user-agent": agent})
     assert sign_in(client, user.email)["Location"] == "/"
     return client
 
