@@ -196,6 +196,30 @@ def test_an_added_authenticator_is_told_by_email(client, user):
     assert any("Authenticator App Activated" in s for s in subjects_to(user.email))
 
 
+@pytest.mark.django_db(transaction=True)
+def test_an_added_passkey_is_told_by_email(client, user, monkeypatch):
+    """The WebAuthn ceremony is mocked: it needs an authenticator, which the template's
+    browser test has (Chromium's virtual one registers and signs in for real). Here the
+    registration allauth's form checks is taken as valid, so what runs is the rest: the
+    view, allauth's flow and the notice."""
+    from allauth.mfa.webauthn.internal import auth
+
+    verified = type("Binding", (), {"is_user_verified": lambda self: True})()
+    monkeypatch.setattr(auth, "parse_registration_response", lambda credential: None)
+    monkeypatch.setattr(auth, "complete_registration", lambda credential: verified)
+    sign_in(client, user.email)
+    reauthenticate(client)
+
+    response = client.post(
+        "/accounts/2fa/webauthn/add/",
+        {"name": "This laptop", "credential": '{"id": "a-credential"}'},
+        secure=True,
+    )
+
+    assert response.status_code == 302, response.content
+    assert any("Security Key Added" in s for s in subjects_to(user.email))
+
+
 def test_an_idle_session_ends(user):
     with time_machine.travel(timezone.now(), tick=False) as clock:
         client = signed_in(user)
