@@ -211,7 +211,7 @@ def test_a_refused_attempt_is_logged(client, user, caplog):
 
 def cached_rows(table: str) -> int:
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT COUNT(*) FROM {table}")  # noqa: S608 (a fixed name)
+        cursor.execute(f"SELECT COUNT(*) FROM {table}")  # noqa: S608  # nosec B608: fixed names
         return cursor.fetchone()[0]
 
 
