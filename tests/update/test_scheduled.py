@@ -37,7 +37,9 @@ def run_update_step(
         GITHUB_OUTPUT=str(outputs),
     )
     values = dict(line.split("=", 1) for line in outputs.read_text().splitlines() if "=" in line)
-    body = Path(values["body"]).read_text() if "body" in values else ""
+    # The step hands the pull request's body and the patch on in $RUNNER_TEMP/template-update.
+    handoff = workspace / "template-update" / "body.md"
+    body = handoff.read_text() if handoff.exists() else ""
     return result, values, body
 
 

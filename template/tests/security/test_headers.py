@@ -3,7 +3,9 @@
 import re
 
 import pytest
+import time_machine
 from django.test import Client
+from django.utils import timezone
 
 from tests.conftest import sign_in_with_code
 
@@ -144,12 +146,14 @@ def header_values(response) -> dict[str, str]:
 )
 def test_headers_worked_out_once_are_exactly_djangos(client, settings, path):
     path = f"/{settings.ADMIN_URL_PATH}/login/" if path == "ADMIN" else path
-    shortcut = header_values(client.get(path, secure=True))
-    settings.MIDDLEWARE = [
-        "django_permissions_policy.PermissionsPolicyMiddleware" if name == SHORTCUT else name
-        for name in settings.MIDDLEWARE
-    ]
-    djangos = header_values(Client().get(path, secure=True))
+    # One instant for both: never_cache's Expires header names the current second.
+    with time_machine.travel(timezone.now(), tick=False):
+        shortcut = header_values(client.get(path, secure=True))
+        settings.MIDDLEWARE = [
+            "django_permissions_policy.PermissionsPolicyMiddleware" if name == SHORTCUT else name
+            for name in settings.MIDDLEWARE
+        ]
+        djangos = header_values(Client().get(path, secure=True))
 
     ours = {"Cross-Origin-Resource-Policy": "same-origin",
             "Cross-Origin-Embedder-Policy": "credentialless"}  # fmt: skip
