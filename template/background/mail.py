@@ -31,6 +31,17 @@ from background.sealing import seal
 logger = logging.getLogger("background")
 
 
+def _other_mailer(alias: str, option: str, name: str) -> str:
+    """`name`, when it is an entry of MAILERS other than `alias` (the mailer configured
+    with it): a mailer that hands its messages on to itself would loop forever."""
+    if name not in getattr(settings, "MAILERS", {}) or name == alias:
+        raise InvalidMailer(
+            f"OPTIONS[{option!r}] must name another entry of MAILERS (got {name!r}).",
+            alias=alias,
+        )
+    return name
+
+
 class QueuedEmailBackend(BaseEmailBackend):
     """Enqueues each message for the worker; returns as soon as the rows are written."""
 
@@ -40,14 +51,7 @@ class QueuedEmailBackend(BaseEmailBackend):
         self, *, deliver_with: str = "direct", fail_silently: bool = False, **kwargs: Any
     ) -> None:
         super().__init__(**kwargs)
-        mailers = getattr(settings, "MAILERS", {})
-        if deliver_with not in mailers or deliver_with == self.alias:
-            raise InvalidMailer(
-                f"OPTIONS['deliver_with'] must name another entry of MAILERS "
-                f"(got {deliver_with!r}).",
-                alias=self.alias,
-            )
-        self.deliver_with = deliver_with
+        self.deliver_with = _other_mailer(self.alias, "deliver_with", deliver_with)
         self.fail_silently = fail_silently
 
     def send_messages(self, email_messages: Sequence[EmailMessage]) -> int:
@@ -97,15 +101,8 @@ class ErrorReportBackend(BaseEmailBackend):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        for name in (queue_with, fallback):
-            if name not in getattr(settings, "MAILERS", {}) or name == self.alias:
-                raise InvalidMailer(
-                    f"OPTIONS['queue_with'] and OPTIONS['fallback'] must name other entries "
-                    f"of MAILERS (got {name!r}).",
-                    alias=self.alias,
-                )
-        self.queue_with = queue_with
-        self.fallback = fallback
+        self.queue_with = _other_mailer(self.alias, "queue_with", queue_with)
+        self.fallback = _other_mailer(self.alias, "fallback", fallback)
         self.fallback_interval = fallback_interval
 
     def send_messages(self, email_messages: Sequence[EmailMessage]) -> int:

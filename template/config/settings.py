@@ -384,10 +384,10 @@ MIDDLEWARE = [
     # cookie or query (security/middleware.py): floods and bots cost microseconds.
     "security.middleware.EdgeMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # The headers of the three above, worked out once, plus CORP, COEP and
-    # Permissions-Policy; above WhiteNoise, so static files carry them too (security/headers.py).
+    # The headers of the two above, worked out once, plus CORP, COEP, Permissions-Policy
+    # and the CSP with its nonce (in place of Django's ContentSecurityPolicyMiddleware);
+    # above WhiteNoise, so static files carry them too (security/headers.py).
     "security.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -23,6 +23,7 @@ the right. Two exceptions, in this order:
 
 import hmac
 import ipaddress
+from functools import lru_cache
 from typing import cast
 
 from django.conf import settings
@@ -41,6 +42,17 @@ ORIGIN_SECRET_HEADER = "X-Origin-Secret"  # noqa: S105  # pragma: allowlist secr
 _NOT_YET = object()
 
 
+def _meta_key(header: str) -> str:
+    """Where WSGI puts a request header: X-Origin-Secret arrives as HTTP_X_ORIGIN_SECRET.
+    Read there rather than through request.headers, which copies every header into a
+    new mapping on first use: on the path of every request, that copy cost more than
+    everything else here (docs/performance.md)."""
+    return "HTTP_" + header.upper().replace("-", "_")
+
+
+_ORIGIN_SECRET_META = _meta_key(ORIGIN_SECRET_HEADER)
+
+
 def client_ip(request: HttpRequest) -> str | None:
     """The client's address, normalised, or None when no valid address is known.
 
@@ -57,7 +69,7 @@ def client_ip(request: HttpRequest) -> str | None:
 def _client_ip(request: HttpRequest) -> str | None:
     header = settings.CDN_CLIENT_IP_HEADER
     if header and came_through_cdn(request):
-        address = _normalise(_cdn_address(header, request.headers.get(header, "")))
+        address = _normalise(_cdn_address(header, request.META.get(_meta_key(header), "")))
         if address is not None:
             return address
     if repeated_forwarded_for(request):
@@ -76,7 +88,7 @@ def forwarded_for(request: HttpRequest) -> list[str]:
     """Every entry of X-Forwarded-For, left to right (the client's claims first)."""
     return [
         entry.strip()
-        for entry in request.headers.get("x-forwarded-for", "").split(",")
+        for entry in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
         if entry.strip()
     ]
 
@@ -89,7 +101,7 @@ def repeated_forwarded_for(request: HttpRequest) -> bool:
 def came_through_cdn(request: HttpRequest) -> bool:
     """Whether the request carries the CDN's origin secret (compared in constant time)."""
     secret = settings.CDN_ORIGIN_SECRET
-    sent = request.headers.get(ORIGIN_SECRET_HEADER)
+    sent = request.META.get(_ORIGIN_SECRET_META)
     return bool(secret) and sent is not None and hmac.compare_digest(sent, secret)
 
 
@@ -114,8 +126,12 @@ def _cdn_address(header: str, value: str) -> str:
     return value.rpartition(":")[0]
 
 
+@lru_cache(maxsize=4096)
 def _normalise(value: str) -> str | None:
-    """One spelling per address, so '::ffff:192.0.2.1' and '192.0.2.1' are one client."""
+    """One spelling per address, so '::ffff:192.0.2.1' and '192.0.2.1' are one client.
+
+    Remembered for the most recent few thousand spellings: a client sends the same
+    address with every request, and parsing it is most of what client_ip costs."""
     try:
         address = ipaddress.ip_address(value)
     except ValueError:

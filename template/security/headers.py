@@ -1,20 +1,25 @@
 """The security headers every response carries, worked out once per process.
 
-Django's SecurityMiddleware, ContentSecurityPolicyMiddleware and XFrameOptionsMiddleware
-stay in MIDDLEWARE: the deploy checks look for them, and they still serve any response
-made above security.middleware.SecurityHeadersMiddleware (an HTTPS redirect, say). But
-each of them rebuilds and re-validates its headers on every response, the policy string
-of the CSP included, and that was most of what the hardening cost per request
-(docs/performance.md). The values never change while the process runs, so this module
-asks those same middleware classes, once, what they would add to a response (`plan`),
-and SecurityHeadersMiddleware copies the answer into each response that lacks the
-header; the Django middleware above it then find their headers present and leave them
-alone. The values are Django's own, byte for byte: tests/security/test_headers.py
-compares responses with and without this shortcut.
+Django's SecurityMiddleware and XFrameOptionsMiddleware stay in MIDDLEWARE: the deploy
+checks look for them (security.W001, W002), and they still serve any response made
+above security.middleware.SecurityHeadersMiddleware (an HTTPS redirect, say). But each
+of them re-validates its headers on every response, and Django's
+ContentSecurityPolicyMiddleware rebuilds the policy string each time: together that
+was most of what the hardening cost per request (docs/performance.md). The values never
+change while the process runs, so this module asks those same middleware classes,
+once, what they would add to a response (`plan`), and SecurityHeadersMiddleware copies
+the answer into each response that lacks the header; the Django middleware above it
+then find their headers present and leave them alone. The values are Django's own,
+byte for byte: tests/security/test_headers.py compares responses with Django's three
+middleware doing the work.
 
-The one value that changes per response, the CSP nonce, is kept as the policy's text
-split around it, and joined with the response's nonce only when a template used it (as
-Django does: an unused nonce is left out of the policy).
+ContentSecurityPolicyMiddleware is not in MIDDLEWARE at all (no check asks for it):
+SecurityHeadersMiddleware does its whole job. It gives each request its nonce, as
+Django's does, and a view that sets its own policy (@csp_override and friends) gets it
+built by Django's own `build_policy`, as Django's middleware would. The one value that
+changes per response, the nonce, is kept as the policy's text split around it, and
+joined with the response's nonce only when a template used it (as Django does: an
+unused nonce is left out of the policy).
 """
 
 from dataclasses import dataclass
@@ -28,11 +33,18 @@ from django.http import HttpRequest, HttpResponse
 from django.middleware.clickjacking import XFrameOptionsMiddleware
 from django.middleware.csp import ContentSecurityPolicyMiddleware
 from django.middleware.security import SecurityMiddleware
+from django.utils.csp import CSP, build_policy
 from django_permissions_policy import PermissionsPolicyMiddleware
 
 # Stands in for the nonce while the policies are built; never sent.
 _NONCE_MARK = "PARAPET-NONCE-MARK"
 _CSP_HEADERS = ("content-security-policy", "content-security-policy-report-only")
+# Where a view's own policy is kept on its response (Django's CSP decorators), and the
+# setting that applies when it set none: ContentSecurityPolicyMiddleware's pairs.
+_CSP_OVERRIDES = (
+    (CSP.HEADER_ENFORCE, "_csp_config", "SECURE_CSP"),
+    (CSP.HEADER_REPORT_ONLY, "_csp_ro_config", "SECURE_CSP_REPORT_ONLY"),
+)
 _XFO = "x-frame-options"
 
 # A header as Django stores it in response.headers: lower-case name -> (name, value).
@@ -138,13 +150,17 @@ def add_security_headers(request: HttpRequest, response: Any) -> None:
         name, stored = current.frame_options
         if name not in store:
             store[name] = stored
-    if current.csp and not (
-        hasattr(response, "_csp_config") or hasattr(response, "_csp_ro_config")
-    ):
-        nonce = getattr(request, "_csp_nonce", None)
-        for lower, name, text, parts in current.csp:
-            if lower not in store:
-                store[lower] = (name, str(nonce).join(parts) if nonce else text)
+    nonce = getattr(request, "_csp_nonce", None)
+    if hasattr(response, "_csp_config") or hasattr(response, "_csp_ro_config"):
+        # The view set its own policy: built as Django's CSP middleware builds it.
+        for header, attribute, setting in _CSP_OVERRIDES:
+            config = getattr(response, attribute, getattr(settings, setting))
+            if config and header not in response:
+                response.headers[str(header)] = build_policy(config, nonce)
+        return
+    for lower, name, text, parts in current.csp:
+        if lower not in store:
+            store[lower] = (name, str(nonce).join(parts) if nonce else text)
 
 
 class _PublicStore:

@@ -17,9 +17,11 @@ no database touched, so a request it refuses costs microseconds. In order:
 Refusals carry a tiny plain-text body and no cookies, and are counted in the security
 log (event=request_refused), at most one line per reason and minute per process.
 
-SecurityHeadersMiddleware gives every response, static files included, the headers
-Django's own middleware would, computed once (security/headers.py), plus
-Cross-Origin-Resource-Policy and Permissions-Policy, which Django lacks.
+SecurityHeadersMiddleware gives every request its CSP nonce and every response, static
+files included, the headers Django's own middleware would, computed once
+(security/headers.py), plus Cross-Origin-Resource-Policy, Cross-Origin-Embedder-Policy
+and Permissions-Policy, which Django lacks. It stands in for Django's
+ContentSecurityPolicyMiddleware, which is not in MIDDLEWARE.
 """
 
 import math
@@ -30,6 +32,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
+from django.utils.csp import LazyNonce
 
 from security.client_ip import came_through_cdn, candidate_addresses, client_ip
 from security.edge import InFlight, Networks, RefusalLog, RequestBudget, client_key
@@ -58,7 +61,8 @@ class EdgeMiddleware:
     def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
         self.origin_secret = bool(settings.CDN_ORIGIN_SECRET)
-        self.blocked_ips = Networks(settings.BLOCKED_IPS)
+        # None when nothing is blocked: the test costs nothing on every request.
+        self.blocked_ips = Networks(settings.BLOCKED_IPS) or None
         self.blocked_agents = (
             re.compile(settings.BLOCKED_USER_AGENTS, re.IGNORECASE)
             if settings.BLOCKED_USER_AGENTS
@@ -72,7 +76,7 @@ class EdgeMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         if self.origin_secret and not came_through_cdn(request):
             return self.refuse("bypassed_cdn", request, 403)
-        if self.blocked_ips and any(
+        if self.blocked_ips is not None and any(
             address in self.blocked_ips for address in candidate_addresses(request)
         ):
             return self.refuse("blocked_ip", request, 403)
@@ -102,15 +106,19 @@ class EdgeMiddleware:
 class SecurityHeadersMiddleware:
     """Every response gets the security headers it lacks (security/headers.py).
 
-    Sits below Django's SecurityMiddleware, ContentSecurityPolicyMiddleware and
-    XFrameOptionsMiddleware and above WhiteNoise, so static files get the headers too
-    and the Django middleware find them present.
+    Sits below Django's SecurityMiddleware and XFrameOptionsMiddleware and above
+    WhiteNoise, so static files get the headers too and the Django middleware find them
+    present.
     """
 
     def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        # The nonce a template may use, generated only if one does (Django's LazyNonce,
+        # as ContentSecurityPolicyMiddleware sets it; django.template.context_processors.csp
+        # hands it to templates).
+        request._csp_nonce = LazyNonce()  # type: ignore[attr-defined]
         response = self.get_response(request)
         add_security_headers(request, response)
         return response

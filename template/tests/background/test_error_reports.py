@@ -65,6 +65,9 @@ TWO_ERRORS_WITHOUT_A_DATABASE = """
 from django.conf import settings
 from django.test import Client
 settings.ROOT_URLCONF = "tests.error_urls"
+# The pool gives up on the unreachable database after half a second, not production's
+# 10 s (DATABASES' "pool" options): each failing request asks for a connection more than once.
+settings.DATABASES["default"]["OPTIONS"]["pool"]["timeout"] = 0.5
 settings.STORAGES = {**settings.STORAGES, "staticfiles": {
     "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
 client = Client(raise_request_exception=False, headers={"host": settings.ALLOWED_HOSTS[0]})

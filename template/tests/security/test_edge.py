@@ -23,15 +23,6 @@ def via_router(client_address: str, claimed: str | None = None) -> dict[str, str
 
 
 @pytest.fixture
-def security_lines(caplog):
-    logger = logging.getLogger("security")
-    logger.addHandler(caplog.handler)
-    caplog.set_level(logging.INFO, logger="security")
-    yield lambda: [record.getMessage() for record in caplog.records if record.name == "security"]
-    logger.removeHandler(caplog.handler)
-
-
-@pytest.fixture
 def blocked(settings):
     settings.BLOCKED_IPS = ["198.51.100.0/24", "192.0.2.7", "2001:db8:bad::/48"]
     settings.BLOCKED_USER_AGENTS = r"sqlmap|nikto"

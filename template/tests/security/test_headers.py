@@ -132,7 +132,12 @@ def test_integrity_attributes_are_left_out_in_development(settings):
 
 SHORTCUT = "security.middleware.SecurityHeadersMiddleware"
 # The chain without the shortcut: Django's own middleware add every header on every
-# response, and the library's Permissions-Policy middleware sits where it used to.
+# response (its CSP middleware included, which the shortcut stands in for), and the
+# library's Permissions-Policy middleware sits where it used to.
+DJANGOS_CHAIN = (
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+)
 NONCE_VALUE = re.compile(r"'nonce-[^']+'")
 
 
@@ -150,8 +155,9 @@ def test_headers_worked_out_once_are_exactly_djangos(client, settings, path):
     with time_machine.travel(timezone.now(), tick=False):
         shortcut = header_values(client.get(path, secure=True))
         settings.MIDDLEWARE = [
-            "django_permissions_policy.PermissionsPolicyMiddleware" if name == SHORTCUT else name
+            replacement
             for name in settings.MIDDLEWARE
+            for replacement in (DJANGOS_CHAIN if name == SHORTCUT else (name,))
         ]
         djangos = header_values(Client().get(path, secure=True))
 
@@ -191,11 +197,32 @@ def test_views_that_set_their_own_framing_or_policy_keep_it(rf):
     own_policy = HttpResponse(headers={"Content-Security-Policy": "default-src 'self'"})
     overridden = HttpResponse()
     overridden._csp_config = {"default-src": ["'self'"]}  # type: ignore[attr-defined]  # Django's
+    switched_off = HttpResponse()
+    switched_off._csp_config = {}  # type: ignore[attr-defined]  # @csp_override({})
     request = rf.get("/", secure=True)
 
-    for response in (exempt, own_policy, overridden):
+    for response in (exempt, own_policy, overridden, switched_off):
         add_security_headers(request, response)
 
     assert "X-Frame-Options" not in exempt
     assert own_policy["Content-Security-Policy"] == "default-src 'self'"
-    assert "Content-Security-Policy" not in overridden, "left to Django's CSP middleware"
+    assert overridden["Content-Security-Policy"] == "default-src 'self'", "the view's own policy"
+    assert "Content-Security-Policy" not in switched_off, "a view may switch the policy off"
+    assert "Content-Security-Policy-Report-Only" not in overridden, "none is configured"
+
+
+def test_a_view_s_own_policy_gets_its_nonce(rf):
+    from django.http import HttpResponse
+    from django.utils.csp import CSP
+
+    from security.middleware import SecurityHeadersMiddleware
+
+    def view(request):
+        response = HttpResponse(f"<script nonce=\"{request._csp_nonce}\"></script>")
+        response._csp_config = {"script-src": [CSP.NONCE]}  # type: ignore[attr-defined]
+        return response
+
+    response = SecurityHeadersMiddleware(view)(rf.get("/", secure=True))
+
+    (nonce,) = NONCE.findall(response["Content-Security-Policy"])
+    assert f'nonce="{nonce}"' in response.content.decode()
