@@ -218,11 +218,12 @@ def test_a_view_s_own_policy_gets_its_nonce(rf):
     from security.middleware import SecurityHeadersMiddleware
 
     def view(request):
-        response = HttpResponse(f"<script nonce=\"{request._csp_nonce}\"></script>")
+        response = HttpResponse(f'<script nonce="{request._csp_nonce}"></script>')
         response._csp_config = {"script-src": [CSP.NONCE]}  # type: ignore[attr-defined]
         return response
 
     response = SecurityHeadersMiddleware(view)(rf.get("/", secure=True))
 
     (nonce,) = NONCE.findall(response["Content-Security-Policy"])
+    assert isinstance(response, HttpResponse)
     assert f'nonce="{nonce}"' in response.content.decode()
