@@ -11,6 +11,8 @@ asserts nothing.
    hashed static file, for the hardened project and for the same project with the
    security middleware and headers stripped, measured in the same run: rounds of both,
    back to back, in alternating order, the ratio taken per round and its median kept;
+   and the instructions one warm worker executes per request, counted by callgrind,
+   which the machine's other load cannot move (benchmarks/instructions.py);
 5. a bounded load run: 5xx count and worker memory before and after;
 6. Argon2 hashing time with the configured parameters;
 7. the edge (benchmarks/edge.py): the request budget's cost, repeated X-Forwarded-For
@@ -43,6 +45,7 @@ from pathlib import Path
 import copier
 
 from benchmarks.edge import bench_edge
+from benchmarks.instructions import bench_instructions
 from tests.support.git import git
 from tests.support.heroku import build_slug, production_config, running_web, slug_env
 from tests.support.ports import free_port, wait_for_page
@@ -429,6 +432,9 @@ def bench_web(render_dir: Path, work: Path, rounds: int = ROUNDS) -> None:
             " ".join(f"{sample:.0f}" for sample in samples) + " MB",
             "no recycling during the bench (max_requests 0): growth would show here",
         )
+
+    slugs = {"hardened": (hardened, hardened_env), "stripped": (stripped, stripped_env)}
+    bench_instructions(slugs, paths, report, TARGET_RATIO)
 
     code = (
         "import time, django; django.setup();"
