@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from gunicorn.config import Config
+from gunicorn.glogging import Logger, SafeAtoms
 
 from security.access_log import REDACTED, RedactingLogger, redact
 
@@ -71,6 +72,34 @@ def test_access_log_line_carries_no_token():
     line = " ".join(str(value) for value in atoms.values())
     assert TOKEN not in line and UIDB64 not in line, line
     assert atoms["r"] == f"GET /accounts/password/reset/{REDACTED}/{REDACTED}/ HTTP/1.1"
+
+
+def test_every_atom_is_the_one_gunicorn_would_log():
+    """AccessAtoms works each atom out on demand; gunicorn's SafeAtoms(Logger.atoms(...))
+    builds them all. For a request with no secret, the two agree on every atom, on the
+    same names in other cases, and on atoms neither knows."""
+    logger = RedactingLogger(Config())
+    logger.now = lambda: "[02/Dec/2026:01:02:03 +0000]"  # the same second for both
+    environ = {"REQUEST_METHOD": "POST", "RAW_URI": "/search/?page=2", "PATH_INFO": "/search/",
+               "QUERY_STRING": "page=2", "SERVER_PROTOCOL": "HTTP/1.1", "REMOTE_ADDR": "10.1.2.3",
+               "HTTP_REFERER": "https://example.com/", "HTTP_USER_AGENT": 'curl "8.0"',
+               "HTTP_AUTHORIZATION": "Basic YWxpY2U6", "wsgi.url_scheme": "https"}  # fmt: skip
+    response = SimpleNamespace(
+        status="201 Created",
+        headers=[("Content-Type", "text/html"), ("Set-Cookie", "a=1"), ("Set-Cookie", 'b="2"')],
+        sent=1234,
+    )
+    request = SimpleNamespace(headers=[("X-REQUEST-ID", "f00d"), ("USER-AGENT", 'curl "8.0"')])
+    elapsed = datetime.timedelta(seconds=2, microseconds=34567)
+
+    ours = logger.atoms(response, request, environ, elapsed)
+    theirs = SafeAtoms(Logger.atoms(logger, response, request, environ, elapsed))
+
+    assert dict(ours) == dict(theirs)
+    for key in ("{X-Request-Id}i", "{CONTENT-TYPE}o", "{set-cookie}o", "{Path_Info}e",
+                "{missing}i", "{missing}o", "nope", "{unclosed"):  # fmt: skip
+        assert ours[key] == theirs[key], key
+    assert logger.atoms_wrapper_class(ours) is ours  # not copied, so not all worked out
 
 
 def test_django_log_lines_are_redacted_too():
