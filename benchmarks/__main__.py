@@ -80,6 +80,36 @@ MIDDLEWARE = [name for name in MIDDLEWARE if name not in HARDENING]
 SECURE_CSP = {}
 USE_SRI = False
 '''
+# The floor under any hardening: the stripped project sending the hardened project's
+# headers, as constants copied into each response the way SecurityHeadersMiddleware
+# copies them, and doing nothing else. What it costs over stripped is what the headers
+# themselves cost in Django's WSGI handler and in gunicorn, whatever middleware sets them.
+HEADERS_ONLY_SETTINGS = '''
+"""Benchmark only: the stripped project, with the hardened project's headers as constants."""
+
+from config.bench_stripped import *  # noqa: F403
+from config.bench_stripped import MIDDLEWARE
+from config.settings import SECURE_CSP  # noqa: F401  # the hardened policy, for the plan
+
+MIDDLEWARE = ["config.bench_headers_only.HeadersOnly", *MIDDLEWARE]
+
+
+class HeadersOnly:
+    def __init__(self, get_response):
+        from security.headers import plan
+
+        headers = plan()
+        self.stored = dict(headers.https)
+        if headers.frame_options:
+            self.stored.update([headers.frame_options])
+        self.stored.update((lower, (name, text)) for lower, name, text, _ in headers.csp)
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.headers._store.update(self.stored)
+        return response
+'''
 
 rows: list[tuple[str, str, str]] = []
 
@@ -336,6 +366,13 @@ def prepare_slug(render_dir: Path, destination: Path, env: dict[str, str]) -> Pa
     return slug
 
 
+def has_header_plan(render_dir: Path) -> bool:
+    """Whether this release works its headers out once (security.headers.plan), which
+    the headers-only variant copies; older releases are measured without it."""
+    headers = render_dir / "security" / "headers.py"
+    return headers.exists() and "def plan(" in headers.read_text()
+
+
 def static_path(slug: Path) -> str:
     manifest = json.loads((slug / "staticfiles" / "staticfiles.json").read_text())
     hashed: str = manifest["paths"]["css/site.css"]
@@ -354,6 +391,7 @@ def bench_web(render_dir: Path, work: Path, rounds: int = ROUNDS) -> None:
     stripped_source = work / "stripped-render"
     shutil.copytree(render_dir, stripped_source, ignore=shutil.ignore_patterns(".venv", ".git"))
     (stripped_source / "config" / "bench_stripped.py").write_text(STRIPPED_SETTINGS)
+    (stripped_source / "config" / "bench_headers_only.py").write_text(HEADERS_ONLY_SETTINGS)
     stripped = prepare_slug(stripped_source, work / "stripped", stripped_env)
     hardened_env = slug_env(hardened, **hardened_env)
     stripped_env = slug_env(stripped, **stripped_env)
@@ -434,6 +472,9 @@ def bench_web(render_dir: Path, work: Path, rounds: int = ROUNDS) -> None:
         )
 
     slugs = {"hardened": (hardened, hardened_env), "stripped": (stripped, stripped_env)}
+    if has_header_plan(render_dir):  # the stripped slug, its settings file the other one
+        headers_env = {**stripped_env, "DJANGO_SETTINGS_MODULE": "config.bench_headers_only"}
+        slugs["headers only"] = (stripped, headers_env)
     bench_instructions(slugs, paths, report, TARGET_RATIO)
 
     code = (
