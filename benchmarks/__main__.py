@@ -12,7 +12,9 @@ asserts nothing.
    security middleware and headers stripped, measured in the same run: rounds of both,
    back to back, in alternating order, the ratio taken per round and its median kept;
    and the instructions one warm worker executes per request, counted by callgrind,
-   which the machine's other load cannot move (benchmarks/instructions.py);
+   which the machine's other load cannot move (benchmarks/instructions.py), for a
+   third variant too: the stripped project sending the hardened headers and nothing
+   else, the floor any hardening with those headers stands on;
 5. a bounded load run: 5xx count and worker memory before and after;
 6. Argon2 hashing time with the configured parameters;
 7. the edge (benchmarks/edge.py): the request budget's cost, repeated X-Forwarded-For
