@@ -110,9 +110,14 @@ def _sent_or_dash(line: Line) -> str:
     return "-" if sent is None else str(sent)
 
 
+def _environ(key: str, default: str | None = None) -> Callable[[Line], object]:
+    """An atom read from the request's WSGI environ (not the process's environment)."""
+    return lambda line: line.environ.get(key, default)
+
+
 # gunicorn's atoms (Logger.atoms in gunicorn/glogging.py), one function each.
 ATOMS: dict[str, Callable[[Line], object]] = {
-    "h": lambda line: line.environ.get("REMOTE_ADDR", "-"),
+    "h": _environ("REMOTE_ADDR", "-"),
     "l": lambda line: "-",
     "u": lambda line: line.logger._get_user(line.environ) or "-",
     "t": lambda line: line.logger.now(),
@@ -120,14 +125,14 @@ ATOMS: dict[str, Callable[[Line], object]] = {
         str(line.environ[key]) for key in ("REQUEST_METHOD", "RAW_URI", "SERVER_PROTOCOL")
     ),
     "s": _status,
-    "m": lambda line: line.environ.get("REQUEST_METHOD"),
-    "U": lambda line: line.environ.get("PATH_INFO"),
-    "q": lambda line: line.environ.get("QUERY_STRING"),
-    "H": lambda line: line.environ.get("SERVER_PROTOCOL"),
+    "m": _environ("REQUEST_METHOD"),
+    "U": _environ("PATH_INFO"),
+    "q": _environ("QUERY_STRING"),
+    "H": _environ("SERVER_PROTOCOL"),
     "b": _sent_or_dash,
     "B": _sent,
-    "f": lambda line: line.environ.get("HTTP_REFERER", "-"),
-    "a": lambda line: line.environ.get("HTTP_USER_AGENT", "-"),
+    "f": _environ("HTTP_REFERER", "-"),
+    "a": _environ("HTTP_USER_AGENT", "-"),
     "T": lambda line: line.request_time.seconds,
     "D": lambda line: line.request_time.seconds * 1000000 + line.request_time.microseconds,
     "M": lambda line: line.request_time.seconds * 1000 + int(line.request_time.microseconds / 1000),
