@@ -23,8 +23,8 @@ does the same for every other log line (settings.LOGGING): Django logs the path 
 
 gunicorn builds every atom it knows for each line, some sixty with every request and
 response header and every WSGI environ entry, and copies them once more to escape
-quotes (its SafeAtoms), to fill a format that names six: a tenth of what a page cost the
-worker, a fifth of a static file (docs/performance.md). `AccessAtoms` gives the same
+quotes (its SafeAtoms), to fill a format that names six: some 6 % of the instructions a
+page cost the worker, 14 % of a static file's (docs/performance.md). `AccessAtoms` gives the same
 values, escaped as SafeAtoms escapes them, working each out only when the format asks;
 tests/security/test_access_log.py compares it with gunicorn's own, atom by atom.
 """

@@ -38,13 +38,13 @@ from django_permissions_policy import PermissionsPolicyMiddleware
 
 # Stands in for the nonce while the policies are built; never sent.
 _NONCE_MARK = "PARAPET-NONCE-MARK"
-_CSP_HEADERS = ("content-security-policy", "content-security-policy-report-only")
 # Where a view's own policy is kept on its response (Django's CSP decorators), and the
 # setting that applies when it set none: ContentSecurityPolicyMiddleware's pairs.
 _CSP_OVERRIDES = (
     (CSP.HEADER_ENFORCE, "_csp_config", "SECURE_CSP"),
     (CSP.HEADER_REPORT_ONLY, "_csp_ro_config", "SECURE_CSP_REPORT_ONLY"),
 )
+_CSP_HEADERS = tuple(str(header).lower() for header, _, _ in _CSP_OVERRIDES)
 _XFO = "x-frame-options"
 
 # A header as Django stores it in response.headers: lower-case name -> (name, value).
